@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers, starting Debian's dockerd if none does.
+#
+#   scripts/docker-engine.sh up          prints "already-running" or "started <PID>"
+#   scripts/docker-engine.sh down <PID>  stops the dockerd that "up" started
+#
+# Env: STATE_DIR (default .tmp/docker) holds dockerd.log and dockerd.pid;
+#      ENGINE_WAIT_SECONDS (default 60) bounds the wait for the engine to answer.
+set -euo pipefail
+
+STATE_DIR="${STATE_DIR:-.tmp/docker}"
+ENGINE_WAIT_SECONDS="${ENGINE_WAIT_SECONDS:-60}"
+
+die() {
+    echo "docker-engine: $*" >&2
+    exit 1
+}
+
+engine_answers() {
+    docker info >/dev/null 2>&1
+}
+
+install_engine() {
+    command -v apt-get >/dev/null 2>&1 \
+        || die "dockerd is missing and apt-get is not available to install docker.io"
+    echo "docker-engine: installing Debian's docker.io" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2; then
+        apt-get update -qq >&2 || die "apt-get update failed; cannot install docker.io"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2 \
+            || die "apt-get install docker.io failed"
+    fi
+}
+
+up() {
+    if engine_answers; then
+        echo "already-running"
+        return 0
+    fi
+    command -v dockerd >/dev/null 2>&1 || install_engine
+    command -v dockerd >/dev/null 2>&1 || die "dockerd is still missing after installing docker.io"
+    command -v docker >/dev/null 2>&1 || die "the docker client is missing after installing docker.io"
+
+    mkdir -p "$STATE_DIR"
+    local log="$STATE_DIR/dockerd.log"
+    local pidfile="$STATE_DIR/dockerd.pid"
+    # Own pidfile so a stale /var/run/docker.pid never blocks the start.
+    nohup dockerd --pidfile "$pidfile" >"$log" 2>&1 </dev/null &
+    local pid=$!
+
+    local waited=0
+    until engine_answers; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            die "dockerd exited during start-up; last log line: $(tail -n 1 "$log")"
+        fi
+        if [ "$waited" -ge "$ENGINE_WAIT_SECONDS" ]; then
+            kill "$pid" 2>/dev/null || true
+            die "dockerd did not answer within ${ENGINE_WAIT_SECONDS}s; see $log"
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    echo "started $pid"
+}
+
+down() {
+    local pid="${1:-}"
+    [[ "$pid" =~ ^[0-9]+$ ]] || die "usage: $0 down <PID>"
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "docker-engine: dockerd $pid is not running" >&2
+        return 0
+    fi
+    kill -TERM "$pid"
+    local waited=0
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$waited" -ge 30 ]; then
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    echo "stopped $pid"
+}
+
+case "${1:-}" in
+    up) up ;;
+    down) down "${2:-}" ;;
+    *) die "usage: $0 up | down <PID>" ;;
+esac
