@@ -1,0 +1,1 @@
+"""The mood-after-meditation model: data contract, training, gate, artifact and predictor."""

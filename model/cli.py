@@ -1,0 +1,137 @@
+"""The `focus-agent` command line: validate data, train and gate, score a file, roll back."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+import numpy as np
+
+from model.artifact import DEFAULT_DIR, load_artifact, rollback
+from model.card import render_summary
+from model.data import load_sessions
+from model.errors import ModelError
+from model.gate import DEFAULT_MAX_REGRESSION, DEFAULT_MIN_ACCURACY, DEFAULT_MIN_LIFT, GateRules
+from model.schema import FEATURES
+from model.atomic import write_text_atomically
+from model.train import DEFAULT_SEED
+from model.workflow import run_training
+
+DEFAULT_DATA = Path("data/group_01/meditation_sessions.csv")
+ARTIFACTS_OPTION = click.option(
+    "--artifacts", type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("MODEL_DIR", str(DEFAULT_DIR)), show_default="$MODEL_DIR or "
+    f"{DEFAULT_DIR}", help="Folder of model.joblib, model.json and MODEL_CARD.md.")
+
+
+def fail(error: Exception) -> None:
+    """Report an expected error on one line (or its list of rows) and exit 1."""
+    click.echo(f"error: {error}", err=True)
+    raise SystemExit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Focus Meditation Agent: predicts the mood after a meditation session."""
+
+
+@cli.command("validate-data")
+@click.argument("path", type=click.Path(path_type=Path))
+def validate_data(path: Path) -> None:
+    """Check a sessions CSV against the data contract (exit 0 valid, 1 invalid)."""
+    try:
+        sessions = load_sessions(path)
+    except ModelError as error:
+        fail(error)
+    click.echo(f"{path}: valid, {len(sessions)} sessions")
+
+
+@cli.command("train")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: os.environ.get("DATA_PATH", str(DEFAULT_DATA)),
+              show_default=f"$DATA_PATH or {DEFAULT_DATA}", help="Sessions CSV to learn from.")
+@ARTIFACTS_OPTION
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+              help="Seed of the split, the CV folds and the classifier.")
+@click.option("--min-accuracy", type=click.FloatRange(0, 1), default=DEFAULT_MIN_ACCURACY,
+              show_default=True, help="Gate: lowest test accuracy that may ship.")
+@click.option("--min-lift", type=click.FloatRange(0, 1), default=DEFAULT_MIN_LIFT,
+              show_default=True, help="Gate: required accuracy above the majority baseline.")
+@click.option("--max-regression", type=click.FloatRange(0, 1), default=DEFAULT_MAX_REGRESSION,
+              show_default=True, help="Gate: largest drop allowed against the deployed model.")
+def train_command(data_path: Path, artifacts: Path, seed: int, min_accuracy: float,
+                  min_lift: float, max_regression: float) -> None:
+    """Train, evaluate and gate the model; publish it only when it passes."""
+    rules = GateRules(min_accuracy=min_accuracy, min_lift=min_lift,
+                      max_regression=max_regression)
+    try:
+        manifest = run_training(data_path, artifacts, seed=seed, rules=rules,
+                                progress=click.echo)
+    except ModelError as error:
+        fail(error)
+    click.echo("\n" + render_summary(manifest))
+    click.echo(f"\nmodel {manifest['version']} written to {artifacts}")
+
+
+def _scored_rows(path: Path, artifacts: Path) -> list[dict[str, object]]:
+    """Validate an input file and score every row with the fast predictor."""
+    sessions = load_sessions(path, columns=FEATURES)
+    model = load_artifact(artifacts)
+    classes = model.predictor.classes
+    probabilities = model.predictor.predict_proba(
+        sessions["mood_before"].tolist(), sessions["duration_minutes"].to_numpy())
+    labels = np.asarray(classes)[probabilities.argmax(axis=1)]
+    return [
+        {"duration_minutes": int(minutes), "mood_before": mood, "mood_after": str(label),
+         **{f"p_{name}": round(float(p), 6) for name, p in zip(classes, row)}}
+        for minutes, mood, label, row in zip(sessions["duration_minutes"],
+                                             sessions["mood_before"], labels, probabilities)
+    ]
+
+
+def _render_rows(rows: list[dict[str, object]], as_json: bool) -> str:
+    """Rows as a JSON array or as CSV text."""
+    if as_json:
+        return json.dumps(rows, indent=2) + "\n"
+    header = list(rows[0])
+    lines = [",".join(header)] + [",".join(str(row[key]) for key in header) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+@cli.command("predict")
+@click.argument("input_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this .csv or .json file instead of printing CSV.")
+@ARTIFACTS_OPTION
+def predict(input_csv: Path, output: Path | None, artifacts: Path) -> None:
+    """Score a CSV of duration_minutes,mood_before: mood_after and the four probabilities."""
+    if output is not None and output.suffix.lower() not in (".csv", ".json"):
+        raise click.BadParameter("must end in .csv or .json", param_hint="--output")
+    try:
+        rows = _scored_rows(input_csv, artifacts)
+    except ModelError as error:
+        fail(error)
+    text = _render_rows(rows, as_json=output is not None and output.suffix.lower() == ".json")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_text_atomically(output, text)
+    click.echo(f"scored {len(rows)} sessions into {output}", err=True)
+
+
+@cli.command("rollback")
+@ARTIFACTS_OPTION
+def rollback_command(artifacts: Path) -> None:
+    """Restore the previous model (and keep the current one as the previous)."""
+    try:
+        manifest = rollback(artifacts)
+    except ModelError as error:
+        fail(error)
+    click.echo(f"rolled back to model {manifest['version']} in {artifacts}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

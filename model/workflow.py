@@ -1,0 +1,131 @@
+"""The training run end to end: load, split, cross-validate, fit, evaluate, gate, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import platform
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+
+from model import train
+from model.artifact import load_artifact, read_manifest, save_artifact, serialise
+from model.card import render_card
+from model.data import file_sha256, load_sessions
+from model.errors import ArtifactError, GateFailed
+from model.evaluate import accuracy_of, evaluate
+from model.gate import GateRules, gate_failures
+from model.schema import DURATION_MAX, DURATION_MIN, MOODS_BEFORE
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+def git_commit() -> str | None:
+    """The commit being built: $GIT_COMMIT (CI) or `git rev-parse HEAD`, if either exists."""
+    if os.environ.get("GIT_COMMIT"):
+        return os.environ["GIT_COMMIT"]
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=5, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
+def _display_path(path: Path) -> str:
+    """The data path relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name
+
+
+def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str, Any],
+                   metrics: dict[str, Any], classes: list[str], model_bytes: bytes,
+                   created: datetime) -> dict[str, Any]:
+    """The artifact's passport (see docs/model.md for every field)."""
+    sha = hashlib.sha256(model_bytes).hexdigest()
+    return {
+        "format": 1,
+        "version": f"{created:%Y%m%d.%H%M%S}-{sha[:8]}",
+        "created_at": created.isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "libraries": {"scikit-learn": sklearn.__version__, "numpy": np.__version__,
+                      "joblib": joblib.__version__, "pandas": pd.__version__},
+        "data": {"path": _display_path(data_path), "sha256": file_sha256(data_path),
+                 "rows": int(len(sessions))},
+        "parameters": params,
+        "metrics": metrics,
+        "classes": classes,
+        "features": {
+            "mood_before": {"type": "category", "allowed": list(MOODS_BEFORE)},
+            "duration_minutes": {"type": "integer", "unit": "minutes",
+                                 "contract": [DURATION_MIN, DURATION_MAX],
+                                 "trained_range": list(train.trained_duration_range(sessions))},
+        },
+        "artifact": {"file": "model.joblib", "sha256": sha, "bytes": len(model_bytes)},
+    }
+
+
+def deployed_accuracy(directory: Path, data: train.Split, progress: Progress) -> float | None:
+    """Accuracy of the currently deployed model on this run's test split, if there is one."""
+    try:
+        read_manifest(directory)
+    except ArtifactError:
+        return None
+    try:
+        deployed = load_artifact(directory)
+    except ArtifactError as exc:
+        progress(f"      deployed model not comparable, regression gate skipped: {exc}")
+        return None
+    probabilities = deployed.predictor.predict_proba(
+        data.x_test["mood_before"].tolist(), data.x_test["duration_minutes"].to_numpy())
+    return accuracy_of(data.y_test, probabilities, deployed.predictor.classes)
+
+
+def run_training(data_path: Path, artifacts: Path, *, seed: int = train.DEFAULT_SEED,
+                 rules: GateRules = GateRules(), progress: Progress = print) -> dict[str, Any]:
+    """Train, evaluate and gate a model; publish it only if it passes. Returns the manifest."""
+    progress(f"[1/6] load and validate {data_path}")
+    sessions = load_sessions(data_path)
+    progress(f"      {len(sessions)} sessions")
+    progress(f"[2/6] stratified split: {1 - train.TEST_SIZE:.0%} train,"
+             f" {train.TEST_SIZE:.0%} test (seed {seed})")
+    data = train.split(sessions, seed)
+    progress(f"[3/6] choose C by {train.CV_FOLDS}-fold stratified CV over {train.C_GRID}")
+    cv = train.choose_c(data, seed)
+    progress(f"      C={cv.best_c:g}: accuracy {cv.mean:.4f} ± {cv.std:.4f}")
+    progress("[4/6] fit on the training part and evaluate on the test part")
+    pipeline = train.fit(data, cv.best_c, seed)
+    classes = [str(label) for label in pipeline.classes_]
+    probabilities = pipeline.predict_proba(data.x_test)
+    metrics = evaluate(data.y_test, probabilities, classes, data.y_train)
+    metrics["cv"] = {"metric": "accuracy", "folds": cv.folds, "mean": cv.mean, "std": cv.std,
+                     "best_c": cv.best_c, "grid": list(cv.grid)}
+    progress(f"[5/6] quality gate (min accuracy {rules.min_accuracy}, lift"
+             f" {rules.min_lift}, max regression {rules.max_regression})")
+    deployed = deployed_accuracy(artifacts, data, progress)
+    failures = gate_failures(metrics["accuracy"], metrics["baseline_accuracy"], deployed, rules)
+    if failures:
+        raise GateFailed("quality gate failed; the current artifact was kept:\n"
+                         + "\n".join(f"  - {failure}" for failure in failures))
+    progress(f"[6/6] publish to {artifacts}")
+    model_bytes = serialise(pipeline)
+    params = {"C": cv.best_c, "seed": seed, "test_size": train.TEST_SIZE,
+              "cv_folds": train.CV_FOLDS, "max_iter": train.MAX_ITER,
+              "deployed_accuracy_before": deployed}
+    manifest = build_manifest(data_path=data_path, sessions=sessions, params=params,
+                              metrics=metrics, classes=classes, model_bytes=model_bytes,
+                              created=datetime.now(timezone.utc))
+    save_artifact(artifacts, model_bytes, manifest, render_card(manifest))
+    return manifest

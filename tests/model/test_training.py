@@ -1,0 +1,124 @@
+"""Training: reproducible metrics, a complete manifest and card, and gates that bite."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sklearn
+
+from model.artifact import CARD_FILE, MANIFEST_FILE, MODEL_FILE, read_manifest
+from model.errors import DataValidationError, GateFailed
+from model.gate import GateRules, gate_failures
+from model.schema import MOODS_AFTER, MOODS_BEFORE
+from model.workflow import run_training
+
+QUIET = {"progress": lambda line: None}
+
+
+def test_training_writes_the_three_files(trained_dir: Path) -> None:
+    for name in (MODEL_FILE, MANIFEST_FILE, CARD_FILE):
+        assert (trained_dir / name).stat().st_size > 0
+
+
+def test_metrics_are_complete_and_sane(trained_dir: Path) -> None:
+    metrics = read_manifest(trained_dir)["metrics"]
+    assert 0.65 <= metrics["accuracy"] <= 1
+    assert 0 < metrics["macro_f1"] <= 1
+    assert metrics["log_loss"] > 0
+    assert metrics["baseline_class"] == "calm"
+    assert metrics["accuracy"] - metrics["baseline_accuracy"] >= 0.10
+    assert set(metrics["per_class"]) == set(MOODS_AFTER)
+    assert sum(row["support"] for row in metrics["per_class"].values()) == 400
+    matrix = metrics["confusion_matrix"]["matrix"]
+    assert sum(map(sum, matrix)) == 400
+    assert metrics["cv"]["folds"] == 5 and 0 < metrics["cv"]["std"] < metrics["cv"]["mean"]
+
+
+def test_same_data_and_seed_give_the_same_metrics(trained_dir: Path, dataset_path: Path,
+                                                  tmp_path: Path) -> None:
+    again = run_training(dataset_path, tmp_path, **QUIET)
+    assert again["metrics"] == read_manifest(trained_dir)["metrics"]
+    assert again["artifact"]["sha256"] == read_manifest(trained_dir)["artifact"]["sha256"]
+
+
+def test_manifest_is_a_full_passport(trained_dir: Path) -> None:
+    manifest = read_manifest(trained_dir)
+    assert manifest["libraries"]["scikit-learn"] == sklearn.__version__
+    assert {"numpy", "joblib"} <= set(manifest["libraries"])
+    assert manifest["python"].startswith("3.11")
+    assert manifest["data"]["rows"] == 2000 and len(manifest["data"]["sha256"]) == 64
+    assert manifest["data"]["path"].endswith("meditation_sessions.csv")
+    assert manifest["parameters"]["C"] in manifest["metrics"]["cv"]["grid"]
+    assert sorted(manifest["classes"]) == sorted(MOODS_AFTER)
+    assert manifest["features"]["mood_before"]["allowed"] == list(MOODS_BEFORE)
+    assert manifest["features"]["duration_minutes"]["trained_range"] == [10, 35]
+    assert manifest["artifact"]["bytes"] == (trained_dir / MODEL_FILE).stat().st_size
+    assert manifest["version"].endswith(manifest["artifact"]["sha256"][:8])
+    assert "created_at" in manifest and "git_commit" in manifest
+
+
+def test_card_shows_metrics_confusion_and_limits(trained_dir: Path) -> None:
+    card = (trained_dir / CARD_FILE).read_text()
+    accuracy = read_manifest(trained_dir)["metrics"]["accuracy"]
+    for heading in ("## Intended use", "## Data", "## Metrics", "### Confusion matrix",
+                    "## Limits"):
+        assert heading in card
+    assert f"{accuracy:.4f}" in card
+
+
+def test_invalid_data_never_trains(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,duration_minutes,mood_before,mood_after\n2024-01-01,x,tired,calm\n")
+    with pytest.raises(DataValidationError):
+        run_training(bad, tmp_path / "out", **QUIET)
+    assert not (tmp_path / "out").exists()
+
+
+def test_failed_gate_keeps_the_current_artifact(artifacts: Path, dataset_path: Path) -> None:
+    before = {name: (artifacts / name).read_bytes() for name in (MODEL_FILE, MANIFEST_FILE)}
+    with pytest.raises(GateFailed, match="minimum accuracy"):
+        run_training(dataset_path, artifacts, rules=GateRules(min_accuracy=0.99), **QUIET)
+    assert {name: (artifacts / name).read_bytes() for name in before} == before
+
+
+def test_retraining_keeps_the_previous_artifact(artifacts: Path, dataset_path: Path) -> None:
+    old = json.loads((artifacts / MANIFEST_FILE).read_text())
+    run_training(dataset_path, artifacts, **QUIET)
+    assert json.loads((artifacts / "model.prev.json").read_text()) == old
+
+
+def test_regression_gate_scores_the_deployed_model(artifacts: Path,
+                                                   dataset_path: Path) -> None:
+    manifest = run_training(dataset_path, artifacts, **QUIET)
+    assert manifest["parameters"]["deployed_accuracy_before"] == manifest["metrics"]["accuracy"]
+
+
+@pytest.mark.parametrize("accuracy, baseline, deployed, gate", [
+    (0.60, 0.40, None, "minimum accuracy"),
+    (0.70, 0.65, None, "baseline lift"),
+    (0.70, 0.40, 0.75, "regression"),
+])
+def test_each_gate_fails_and_says_by_how_much(accuracy: float, baseline: float,
+                                              deployed: float | None, gate: str) -> None:
+    failures = gate_failures(accuracy, baseline, deployed, GateRules())
+    assert len(failures) == 1
+    assert failures[0].startswith(gate)
+    assert "by" in failures[0] or "short" in failures[0] or "below" in failures[0]
+
+
+@pytest.mark.parametrize("accuracy, baseline, deployed", [
+    (0.70, 0.40, None),
+    (0.70, 0.60, None),
+    (0.70, 0.40, 0.72),
+    (0.65, 0.40, 0.60),
+])
+def test_gates_pass_at_and_above_their_thresholds(accuracy: float, baseline: float,
+                                                  deployed: float | None) -> None:
+    assert gate_failures(accuracy, baseline, deployed, GateRules()) == []
+
+
+def test_gate_message_gives_the_shortfall() -> None:
+    (failure,) = gate_failures(0.60, 0.40, None, GateRules(min_accuracy=0.65))
+    assert "0.6000 is below 0.6500 by 0.0500" in failure
