@@ -1,0 +1,1 @@
+"""Delivery tool: drives Jenkins, the Docker image, build reports and e-mail from outside."""

@@ -1,0 +1,187 @@
+"""`focus-delivery image ...`: build, smoke-test and push the service image (docker SDK)."""
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from delivery import image as images
+from delivery import smoke as smoke_test
+from delivery.errors import DeliveryError
+
+
+def image_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that name the image and its tags, shared by every `image` command."""
+    options = [
+        click.option("--registry", envvar="REGISTRY", show_envvar=True,
+                     help="Registry host[:port]; Docker Hub when unset."),
+        click.option("--username", envvar="DOCKERHUB_USERNAME", show_envvar=True,
+                     help="Registry user; also the image's namespace."),
+        click.option("--repository", envvar="IMAGE_REPOSITORY", show_envvar=True,
+                     help="Full image repository [default: REGISTRY/USERNAME/"
+                          f"{images.NAME}]."),
+        click.option("--build-number", envvar="BUILD_NUMBER", show_envvar=True,
+                     help="Jenkins build number (a tag)."),
+        click.option("--commit", envvar="GIT_COMMIT", show_envvar=True,
+                     help="Commit built [default: git rev-parse HEAD]; its short form is a tag."),
+        click.option("--branch", envvar="BRANCH_NAME", show_envvar=True,
+                     help=f"Branch built; '{images.RELEASE_BRANCH}' adds the tag 'latest'."),
+        click.option("--record", type=click.Path(dir_okay=False, path_type=Path),
+                     default=Path("reports/image.json"), show_default=True,
+                     help="Image record (repository, tags, id, digest) read by `report`."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _git_commit(context: Path) -> str | None:
+    """Return the commit checked out in `context`, None outside a git work tree."""
+    try:
+        done = subprocess.run(["git", "-C", str(context), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def _version() -> str:
+    """Return the project's version from its installed metadata."""
+    try:
+        return metadata.version("focus-meditation-agent")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _writer(quiet: bool) -> Callable[[str], None]:
+    """Return where progress goes: stdout, or nowhere with --quiet."""
+    if quiet:
+        return lambda text: None
+    return lambda text: click.echo(text, nl=False)
+
+
+def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Turn ('K=V', ...) into a dict."""
+    args = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--build-arg")
+        args[key] = value
+    return args
+
+
+def _labels_and_args(dockerfile: Path, commit: str | None, extra: dict[str, str],
+                     python_image: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the OCI labels and the build args the Dockerfile declares."""
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = extra.get("SOURCE", "")
+    labels = {
+        "org.opencontainers.image.title": images.NAME,
+        "org.opencontainers.image.version": _version(),
+        "org.opencontainers.image.revision": commit or "unknown",
+        "org.opencontainers.image.created": created,
+    }
+    if source:
+        labels["org.opencontainers.image.source"] = source
+    standard = {"VERSION": _version(), "VCS_REF": commit or "unknown", "BUILD_DATE": created,
+                "PYTHON_IMAGE": python_image or ""}
+    declared = images.declared_args(dockerfile)
+    args = {k: v for k, v in standard.items() if k in declared and v}
+    args.update(extra)
+    return labels, args
+
+
+def _resolve(registry: str | None, username: str | None, repository: str | None,
+             build_number: str | None, commit: str | None,
+             branch: str | None) -> tuple[str, list[str]]:
+    """Return the repository and its tags from the options."""
+    repo = repository or images.repository_name(registry, username)
+    return repo, images.image_tags(build_number, commit, branch)
+
+
+@click.group()
+def image() -> None:
+    """Build, smoke-test and push the service image (docker SDK)."""
+
+
+@image.command("build")
+@image_options
+@click.option("--context", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=Path("."), show_default=True, help="Build context.")
+@click.option("--file", "dockerfile", default="Dockerfile", show_default=True,
+              help="Dockerfile, relative to the context.")
+@click.option("--python-image", envvar="PYTHON_IMAGE", show_envvar=True,
+              help="Base image passed as build arg PYTHON_IMAGE.")
+@click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
+              help="Extra build arg; repeat for more.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not show the build log as it goes.")
+def build_command(registry: str | None, username: str | None, repository: str | None,
+                  build_number: str | None, commit: str | None, branch: str | None,
+                  record: Path, context: Path, dockerfile: str, python_image: str | None,
+                  build_args: tuple[str, ...], quiet: bool) -> None:
+    """Build the multi-stage image with Jenkins's tags, OCI labels and build args."""
+    commit = commit or _git_commit(context)
+    repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
+    labels, args = _labels_and_args(context / dockerfile, commit, _parse_args(build_args),
+                                    python_image)
+    client = images.connect()
+    request = images.BuildRequest(context=context, dockerfile=dockerfile, repository=repo,
+                                  tags=tags, build_args=args, labels=labels)
+    try:
+        image_id = images.build(client, request, _writer(quiet))
+    except DeliveryError as exc:
+        if not quiet:
+            exc.log_tail = ""
+        raise
+    images.write_record(record, {"repository": repo, "tags": tags, "image_id": image_id,
+                                 "digest": None})
+    click.echo(f"built {image_id} as " + ", ".join(f"{repo}:{tag}" for tag in tags))
+
+
+@image.command("smoke")
+@image_options
+@click.option("--image", "image_ref", help="Image to test [default: REPOSITORY:first tag].")
+@click.option("--timeout", default=120.0, show_default=True,
+              help="Seconds to wait for the container to be healthy.")
+def smoke_command(registry: str | None, username: str | None, repository: str | None,
+                  build_number: str | None, commit: str | None, branch: str | None,
+                  record: Path, image_ref: str | None, timeout: float) -> None:
+    """Run the image, wait for healthy, check /health and a /predict, then remove it."""
+    if not image_ref:
+        repo, tags = _resolve(registry, username, repository, build_number,
+                              commit or _git_commit(Path(".")), branch)
+        image_ref = f"{repo}:{tags[0]}"
+    result = smoke_test.run(images.connect(), image_ref, timeout)
+    click.echo(f"smoke test of {image_ref} passed: /health {result.health.get('status')}, "
+               f"/predict {smoke_test.SAMPLE} -> {result.prediction['mood_after']}")
+
+
+@image.command("push")
+@image_options
+@click.option("--token", envvar="DOCKERHUB_TOKEN", show_envvar=True,
+              help="Registry password or access token (never printed).")
+@click.option("-q", "--quiet", is_flag=True, help="Do not show push progress.")
+def push_command(registry: str | None, username: str | None, repository: str | None,
+                 build_number: str | None, commit: str | None, branch: str | None,
+                 record: Path, token: str | None, quiet: bool) -> None:
+    """Log in to the registry, push every tag with progress, print the digest."""
+    if not username or not token:
+        raise DeliveryError("no registry credentials: set DOCKERHUB_USERNAME and "
+                            "DOCKERHUB_TOKEN (or pass --username/--token)")
+    repo, tags = _resolve(registry, username, repository, build_number,
+                          commit or _git_commit(Path(".")), branch)
+    client = images.connect()
+    auth = images.login(client, registry, username, token)
+    digest = ""
+    for tag in tags:
+        digest = images.push_tag(client, repo, tag, auth, _writer(quiet))
+        click.echo(f"pushed {repo}:{tag}")
+    saved = images.read_record(record)
+    saved.update({"repository": repo, "tags": tags, "digest": digest})
+    images.write_record(record, saved)
+    click.echo(f"digest {digest}")

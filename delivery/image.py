@@ -1,0 +1,179 @@
+"""The Docker image, through the docker SDK: tags, build with a live log, push with a digest."""
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import docker
+import docker.errors
+
+from delivery.errors import DeliveryError
+
+NAME = "focus-meditation-agent"
+RELEASE_BRANCH = "master"
+_ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+Writer = Callable[[str], None]
+
+
+def _detail(exc: BaseException) -> str:
+    """Return the exception chain as text, for --verbose."""
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+def connect(timeout: int = 300) -> docker.DockerClient:
+    """Return a client of the Docker engine named by DOCKER_HOST (or the default socket)."""
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise DeliveryError(
+            "cannot reach the Docker engine: start it (scripts/docker-engine.sh up) "
+            "or point DOCKER_HOST at a running one", _detail(exc)) from exc
+    return client
+
+
+def repository_name(registry: str | None, namespace: str | None, name: str = NAME) -> str:
+    """Return REGISTRY/NAMESPACE/NAME, leaving out the parts that are not set."""
+    return "/".join(part.strip("/") for part in (registry, namespace, name) if part)
+
+
+def image_tags(build_number: str | None, commit: str | None, branch: str | None) -> list[str]:
+    """Return the tags Jenkins gives an image: build number, short commit, latest on master."""
+    tags = [str(build_number)] if build_number else []
+    if commit:
+        tags.append(commit[:7])
+    if branch == RELEASE_BRANCH:
+        tags.append("latest")
+    if not tags:
+        raise DeliveryError("no tag for the image: pass --build-number, --commit or "
+                            f"--branch {RELEASE_BRANCH}")
+    return tags
+
+
+def declared_args(dockerfile: Path) -> set[str]:
+    """Return the names of the ARGs a Dockerfile declares."""
+    try:
+        return set(_ARG_RE.findall(dockerfile.read_text("utf-8")))
+    except OSError as exc:
+        raise DeliveryError(f"cannot read {dockerfile}: {exc.strerror}") from exc
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build: context, Dockerfile, repository, tags, build args and labels."""
+
+    context: Path
+    dockerfile: str
+    repository: str
+    tags: list[str]
+    build_args: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _log_tail(lines: list[str], count: int = 20) -> str:
+    """Return the last `count` non-empty lines of a build log."""
+    text = "".join(lines).rstrip("\n").splitlines()
+    return "\n".join([line for line in text if line.strip()][-count:])
+
+
+def _consume_build(stream: Iterable[dict[str, Any]], write: Writer) -> str:
+    """Show the build log as it comes; return the image id or raise with the log's tail."""
+    log: list[str] = []
+    image_id = ""
+    for chunk in stream:
+        if "stream" in chunk:
+            log.append(chunk["stream"])
+            write(chunk["stream"])
+        elif "status" in chunk:
+            write(f"{chunk['status']}\n")
+        if "error" in chunk:
+            message = chunk.get("errorDetail", {}).get("message") or chunk["error"]
+            raise DeliveryError(f"image build failed: {message.strip().splitlines()[-1]}",
+                                _log_tail(log, 200), log_tail=_log_tail(log))
+        image_id = (chunk.get("aux") or {}).get("ID", image_id)
+    if not image_id:
+        raise DeliveryError("image build ended without an image id", _log_tail(log, 200))
+    return image_id
+
+
+def build(client: docker.DockerClient, request: BuildRequest, write: Writer) -> str:
+    """Build the image with the docker SDK, tag it with every tag, and return its id."""
+    first = f"{request.repository}:{request.tags[0]}"
+    try:
+        stream = client.api.build(
+            path=str(request.context), dockerfile=request.dockerfile, tag=first,
+            buildargs=request.build_args, labels=request.labels, rm=True, forcerm=True,
+            decode=True)
+        image_id = _consume_build(stream, write)
+        for tag in request.tags[1:]:
+            client.api.tag(image_id, request.repository, tag)
+    except docker.errors.DockerException as exc:
+        raise DeliveryError(f"image build failed: {exc}", _detail(exc)) from exc
+    return image_id
+
+
+def login(client: docker.DockerClient, registry: str | None, username: str,
+          password: str) -> dict[str, str]:
+    """Log in to the registry and return the auth config for pushes."""
+    where = registry or "Docker Hub"
+    try:
+        client.login(username=username, password=password, registry=registry or None,
+                     reauth=True)
+    except docker.errors.APIError as exc:
+        raise DeliveryError(
+            f"registry {where} refused the login of user '{username}': "
+            "check DOCKERHUB_USERNAME and DOCKERHUB_TOKEN", _detail(exc)) from exc
+    return {"username": username, "password": password}
+
+
+def _progress_line(chunk: dict[str, Any]) -> str | None:
+    """Return the line to show for one push progress chunk (None for byte counters)."""
+    status = chunk.get("status")
+    if not status or status == "Pushing":
+        return None
+    return f"{chunk['id']}: {status}" if chunk.get("id") else status
+
+
+def push_tag(client: docker.DockerClient, repository: str, tag: str, auth: dict[str, str],
+             write: Writer) -> str:
+    """Push one tag, showing progress; return the digest the registry reported."""
+    digest = ""
+    try:
+        stream = client.api.push(repository, tag=tag, stream=True, decode=True,
+                                 auth_config=auth)
+        for chunk in stream:
+            if "error" in chunk:
+                raise DeliveryError(f"push of {repository}:{tag} failed: {chunk['error']}",
+                                    json.dumps(chunk))
+            line = _progress_line(chunk)
+            if line:
+                write(line + "\n")
+            digest = (chunk.get("aux") or {}).get("Digest", digest)
+    except docker.errors.DockerException as exc:
+        raise DeliveryError(f"push of {repository}:{tag} failed: {exc}", _detail(exc)) from exc
+    if not digest:
+        raise DeliveryError(f"push of {repository}:{tag} reported no digest")
+    return digest
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Read the image record (repository, tags, image id, digest), empty when missing."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DeliveryError(f"cannot read the image record {path}: {exc}") from exc
+
+
+def write_record(path: Path, record: dict[str, Any]) -> None:
+    """Write the image record atomically (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+    partial.replace(path)

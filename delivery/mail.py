@@ -1,0 +1,68 @@
+"""Sending the build summary over SMTP as one multipart text+HTML message."""
+from __future__ import annotations
+
+import smtplib
+import ssl
+import traceback
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from delivery.errors import DeliveryError
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the SMTP server (the password is never printed)."""
+
+    host: str
+    port: int
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+
+def build_message(sender: str, recipients: list[str], subject: str, text: str,
+                  html: str) -> EmailMessage:
+    """Return a multipart/alternative message with a text and an HTML part."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Send the message; any refusal becomes a one-line DeliveryError."""
+    where = f"{settings.host}:{settings.port}"
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.user:
+                smtp.login(settings.user, settings.password or "")
+            smtp.send_message(message)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise _error(f"SMTP server {where} refused the login of user '{settings.user}': "
+                     "check SMTP_USER and SMTP_PASSWORD", exc) from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = ", ".join(sorted(exc.recipients))
+        raise _error(f"SMTP server {where} refused the recipients {refused}", exc) from exc
+    except smtplib.SMTPSenderRefused as exc:
+        raise _error(f"SMTP server {where} refused the sender {exc.sender}: set SMTP_FROM",
+                     exc) from exc
+    except smtplib.SMTPException as exc:
+        raise _error(f"SMTP server {where} refused the message: {exc}", exc) from exc
+    except (OSError, ssl.SSLError) as exc:
+        raise _error(f"cannot reach SMTP server {where}: {exc.strerror or exc}; "
+                     "check SMTP_HOST and SMTP_PORT", exc) from exc
+
+
+def _error(message: str, exc: BaseException) -> DeliveryError:
+    """Wrap a failure with its traceback as the --verbose detail."""
+    return DeliveryError(message, "".join(traceback.format_exception(exc)).rstrip())

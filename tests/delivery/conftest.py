@@ -1,0 +1,76 @@
+"""Fixtures of the delivery tests: the Jenkins stand-in, an SMTP server, the Docker engine."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+import build_history
+from jenkins_standin import JenkinsState, StandinServer
+
+JENKINS_USER = "alice"
+JENKINS_TOKEN = "alice-api-token-123"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner that keeps stdout and stderr apart."""
+    return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start every test without the delivery tool's environment variables."""
+    for name in ("JENKINS_URL", "JENKINS_USER", "JENKINS_TOKEN", "JENKINS_JOB",
+                 "GITHUB_REPOSITORY", "BUILD_NUMBER", "GIT_COMMIT", "BRANCH_NAME", "BUILD_URL",
+                 "JOB_NAME", "BUILD_RESULT", "ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT",
+                 "SMTP_STARTTLS", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "REGISTRY",
+                 "DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN", "IMAGE_REPOSITORY", "PYTHON_IMAGE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def jenkins_state() -> JenkinsState:
+    """The stand-in's state: users alice (admin) and reader (read-only), no jobs."""
+    return JenkinsState()
+
+
+@pytest.fixture
+def jenkins_server(jenkins_state: JenkinsState) -> Iterator[StandinServer]:
+    """The Jenkins stand-in, serving on 127.0.0.1 in a thread for one test."""
+    server = StandinServer(jenkins_state)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def jenkins_env(monkeypatch: pytest.MonkeyPatch, jenkins_server: StandinServer) -> str:
+    """Point JENKINS_URL/USER/TOKEN at the stand-in as alice; return the URL."""
+    monkeypatch.setenv("JENKINS_URL", jenkins_server.url)
+    monkeypatch.setenv("JENKINS_USER", JENKINS_USER)
+    monkeypatch.setenv("JENKINS_TOKEN", JENKINS_TOKEN)
+    return jenkins_server.url
+
+
+@pytest.fixture
+def history(jenkins_state: JenkinsState, jenkins_env: str) -> int:
+    """Load the fixed build history (build_history.py) relative to now; return now in ms."""
+    now_ms = int(time.time() * 1000)
+    build_history.load(jenkins_state, now_ms)
+    return now_ms
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
