@@ -127,7 +127,7 @@ def build(ctx: click.Context, url: str, user: str, token: str, job: str, branch:
     if not (wait or follow):
         return
     if follow:
-        runs.follow_console(client, name, number, _console_writer(), waiting)
+        _follow(client, name, number, waiting)
     info = runs.finished_build(client, name, number, waiting)
     result = info["result"]
     if result != "SUCCESS" and not follow:
@@ -137,11 +137,17 @@ def build(ctx: click.Context, url: str, user: str, token: str, job: str, branch:
         ctx.exit(1)
 
 
-def _console_writer() -> Callable[[str], None]:
-    """Return a writer that echoes console text and ends it with a newline when done."""
+def _follow(client: JenkinsClient, name: str, number: int, waiting: runs.Waiting) -> None:
+    """Echo the console as it grows, ending it with a newline if it lacks one."""
+    last = ["\n"]
+
     def write(text: str) -> None:
-        click.echo(text if text.endswith("\n") else text + "\n", nl=False)
-    return write
+        click.echo(text, nl=False)
+        last[0] = text[-1]
+
+    runs.follow_console(client, name, number, write, waiting)
+    if last[0] != "\n":
+        click.echo()
 
 
 @jenkins.command()

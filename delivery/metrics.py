@@ -151,7 +151,8 @@ def render(metrics: PipelineMetrics) -> str:
         ["time to recovery (median)", duration(metrics.time_to_recovery.median),
          f"mean {duration(metrics.time_to_recovery.mean)} over "
          f"{metrics.time_to_recovery.count} recoveries"],
-        ["failing now", ", ".join(metrics.failing) or "none", ""],
+        ["failing now", ", ".join(job.rpartition("/")[2] for job in metrics.failing) or "none",
+         "branch jobs whose last build failed"],
     ]
     title = f"Pipeline metrics, last {metrics.days} days (since {metrics.since:%Y-%m-%d %H:%M} UTC)"
     return title + "\n" + table(["METRIC", "VALUE", "BASIS"], rows)

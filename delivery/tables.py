@@ -5,7 +5,7 @@ from typing import Sequence
 
 
 def duration(seconds: float | None) -> str:
-    """Format seconds as a short human duration: '45s', '12m 05s', '3h 20m', '2d 4h'."""
+    """Format seconds as a short human duration: '45s', '12m 05s', '3h 20m', '2d 4h 05m'."""
     if seconds is None:
         return "-"
     total = int(round(seconds))
@@ -13,7 +13,7 @@ def duration(seconds: float | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h"
+        return f"{days}d {hours}h {minutes:02d}m"
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:

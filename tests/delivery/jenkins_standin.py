@@ -167,6 +167,7 @@ class Handler(BaseHTTPRequestHandler):
 
     server: "StandinServer"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the test output quiet."""
