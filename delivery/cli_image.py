@@ -75,25 +75,24 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
     return args
 
 
-def _labels_and_args(dockerfile: Path, commit: str | None, extra: dict[str, str],
-                     python_image: str | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Return the OCI labels and the build args the Dockerfile declares."""
+def _labels_and_args(dockerfile: Path, commit: str | None, source: str | None,
+                     python_image: str | None,
+                     extra: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the OCI labels, and the build args of those that the Dockerfile declares."""
     created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    source = extra.get("SOURCE", "")
     labels = {
         "org.opencontainers.image.title": images.NAME,
         "org.opencontainers.image.version": _version(),
-        "org.opencontainers.image.revision": commit or "unknown",
+        "org.opencontainers.image.revision": commit or "",
         "org.opencontainers.image.created": created,
+        "org.opencontainers.image.source": source or "",
     }
-    if source:
-        labels["org.opencontainers.image.source"] = source
-    standard = {"VERSION": _version(), "VCS_REF": commit or "unknown", "BUILD_DATE": created,
-                "PYTHON_IMAGE": python_image or ""}
+    standard = {"VERSION": _version(), "REVISION": commit, "CREATED": created,
+                "SOURCE": source, "PYTHON_IMAGE": python_image}
     declared = images.declared_args(dockerfile)
     args = {k: v for k, v in standard.items() if k in declared and v}
     args.update(extra)
-    return labels, args
+    return {k: v for k, v in labels.items() if v}, args
 
 
 def _resolve(registry: str | None, username: str | None, repository: str | None,
@@ -117,18 +116,20 @@ def image() -> None:
               help="Dockerfile, relative to the context.")
 @click.option("--python-image", envvar="PYTHON_IMAGE", show_envvar=True,
               help="Base image passed as build arg PYTHON_IMAGE.")
+@click.option("--source", envvar="GIT_URL", show_envvar=True,
+              help="Repository URL for the org.opencontainers.image.source label.")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
               help="Extra build arg; repeat for more.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not show the build log as it goes.")
 def build_command(registry: str | None, username: str | None, repository: str | None,
                   build_number: str | None, commit: str | None, branch: str | None,
                   record: Path, context: Path, dockerfile: str, python_image: str | None,
-                  build_args: tuple[str, ...], quiet: bool) -> None:
+                  source: str | None, build_args: tuple[str, ...], quiet: bool) -> None:
     """Build the multi-stage image with Jenkins's tags, OCI labels and build args."""
     commit = commit or _git_commit(context)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
-    labels, args = _labels_and_args(context / dockerfile, commit, _parse_args(build_args),
-                                    python_image)
+    labels, args = _labels_and_args(context / dockerfile, commit, source, python_image,
+                                    _parse_args(build_args))
     client = images.connect()
     request = images.BuildRequest(context=context, dockerfile=dockerfile, repository=repo,
                                   tags=tags, build_args=args, labels=labels)

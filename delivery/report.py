@@ -60,7 +60,7 @@ def _parse_xml(path: Path, kind: str) -> ElementTree.Element | None:
         raise DeliveryError(f"{path} is not a valid {kind} file: {exc}") from exc
 
 
-def tests_line(path: Path) -> str:
+def junit_line(path: Path) -> str:
     """Summarise a JUnit XML file: passed, failed, errors, skipped, total and time."""
     root = _parse_xml(path, "JUnit XML")
     if root is None:
@@ -135,7 +135,7 @@ def collect(context: BuildContext, sources: Sources) -> Summary:
     """Read every input and assemble the summary."""
     rows = (
         ("Result", context.result),
-        ("Tests", tests_line(sources.junit)),
+        ("Tests", junit_line(sources.junit)),
         ("Coverage", coverage_line(sources.coverage)),
         ("Model", model_line(sources.model)),
     ) + image_rows(sources.image)

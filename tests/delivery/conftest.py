@@ -1,6 +1,7 @@
 """Fixtures of the delivery tests: the Jenkins stand-in, an SMTP server, the Docker engine."""
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -74,3 +75,35 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+def build_outputs(tmp_path):
+    """The files a pipeline run leaves: JUnit XML, coverage XML, model manifest, image record."""
+    junit = tmp_path / "junit.xml"
+    junit.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><testsuites>'
+        '<testsuite name="pytest" errors="1" failures="2" skipped="3" tests="120" time="35.25">'
+        '</testsuite></testsuites>')
+    coverage = tmp_path / "coverage.xml"
+    coverage.write_text('<?xml version="1.0" ?><coverage version="7.17.3" line-rate="0.9342" '
+                        'branch-rate="0.88" lines-valid="1000" lines-covered="934"></coverage>')
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"version": "2026.11.23-1", "metrics": {
+        "log_loss": 0.8123, "accuracy": 0.7125, "macro_f1": 0.70011,
+        "baseline_accuracy": 0.31, "cv_accuracy_std": 0.012, "per_class": {"calm": 0.7}}}))
+    image = tmp_path / "image.json"
+    image.write_text(json.dumps({"repository": "acme/focus-meditation-agent",
+                                 "tags": ["42", "abc1234", "latest"], "digest": "sha256:feed"}))
+    return {"--junit": junit, "--coverage": coverage, "--model": model,
+            "--image-record": image}
+
+
+@pytest.fixture
+def report_args(build_outputs, tmp_path):
+    """Command-line arguments naming a successful build #42 and its output files."""
+    args = ["--result", "SUCCESS", "--number", "42", "--branch", "master",
+            "--commit", "abc1234def5678", "--build-url", "http://ci.test/job/focus/42/"]
+    for option, path in build_outputs.items():
+        args += [option, str(path)]
+    return args
