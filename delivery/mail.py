@@ -54,13 +54,23 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
         refused = ", ".join(sorted(exc.recipients))
         raise _error(f"SMTP server {where} refused the recipients {refused}", exc) from exc
     except smtplib.SMTPSenderRefused as exc:
-        raise _error(f"SMTP server {where} refused the sender {exc.sender}: set SMTP_FROM",
+        raise _error(f"SMTP server {where} refused the sender {exc.sender}: {_reply(exc)}",
                      exc) from exc
     except smtplib.SMTPException as exc:
-        raise _error(f"SMTP server {where} refused the message: {exc}", exc) from exc
+        raise _error(f"SMTP server {where} refused the message: {_reply(exc)}", exc) from exc
     except (OSError, ssl.SSLError) as exc:
         raise _error(f"cannot reach SMTP server {where}: {exc.strerror or exc}; "
                      "check SMTP_HOST and SMTP_PORT", exc) from exc
+
+
+def _reply(exc: smtplib.SMTPException) -> str:
+    """Return the server's reply ('554 5.7.1 ...') of a refusal, or the exception's text."""
+    if not isinstance(exc, smtplib.SMTPResponseException):
+        return str(exc)
+    text = exc.smtp_error
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{exc.smtp_code} {text}"
 
 
 def _error(message: str, exc: BaseException) -> DeliveryError:

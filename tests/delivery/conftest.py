@@ -1,13 +1,18 @@
 """Fixtures of the delivery tests: the Jenkins stand-in, an SMTP server, the Docker engine."""
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from typing import Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 import build_history
@@ -107,3 +112,72 @@ def report_args(build_outputs, tmp_path):
     for option, path in build_outputs.items():
         args += [option, str(path)]
     return args
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it receives and refuses some recipients."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.envelopes: list[dict] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        """Refuse addresses at refused.test; accept the others."""
+        if address.endswith("@refused.test"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        """Keep the envelope and the parsed message; refuse mail from spam@refused.test."""
+        if envelope.mail_from == "spam@refused.test":
+            return "554 5.7.1 message rejected as spam"
+        self.envelopes.append({
+            "from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+            "message": email.message_from_bytes(envelope.content, policy=email.policy.default),
+            "login": session.authenticated and session.auth_data.login.decode()})
+        return "250 Message accepted for delivery"
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data):
+    """Accept only mailer / mail-password-789."""
+    from aiosmtpd.smtp import AuthResult
+
+    ok = auth_data.login == b"mailer" and auth_data.password == b"mail-password-789"
+    return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+
+def _start_smtp(port: int, **options) -> tuple[Controller, Mailbox]:
+    """Start an aiosmtpd server on 127.0.0.1:port."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port,
+                            authenticator=_authenticate, **options)
+    controller.start()
+    return controller, mailbox
+
+
+@pytest.fixture
+def smtp_server(free_port, monkeypatch) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, named by SMTP_HOST and SMTP_PORT."""
+    controller, mailbox = _start_smtp(free_port, auth_require_tls=False)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(free_port))
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def tls_smtp_server(free_port, monkeypatch, tmp_path) -> Iterator[Mailbox]:
+    """An SMTP server that requires STARTTLS, with a self-signed certificate for 127.0.0.1."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    controller, mailbox = _start_smtp(free_port, tls_context=context, require_starttls=True)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(free_port))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    yield mailbox
+    controller.stop()
