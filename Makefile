@@ -30,8 +30,9 @@ test: lint ## flake8, then pytest with coverage (JUnit and coverage XML in repor
 	mkdir -p $(REPORTS)
 	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:$(REPORTS)/coverage.xml \
 		--junitxml=$(REPORTS)/junit.xml
-	$(BIN)/coverage report --include='model/*' --fail-under=90 > /dev/null \
-		|| { echo "coverage of model/ is below 90%"; exit 1; }
+	@for package in model app; do \
+		$(BIN)/coverage report --include="$$package/*" --fail-under=90 > /dev/null \
+		|| { echo "coverage of $$package/ is below 90%"; exit 1; }; done
 
 data: install ## Regenerate the dataset from its deterministic generator (seed 42)
 	$(BIN)/python data/generate_sessions.py --out $(DATA)
@@ -42,8 +43,8 @@ $(ARTIFACTS)/model.joblib: | install
 train: install ## Train, evaluate and gate the model; write model.joblib, model.json, MODEL_CARD.md
 	$(BIN)/focus-agent train --data $(DATA) --artifacts $(ARTIFACTS)
 
-run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, print the model card
-	cat $(ARTIFACTS)/MODEL_CARD.md
+run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
+	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
 clean: ## Remove the venv, artifacts, reports and caches
 	rm -rf $(VENV) $(ARTIFACTS) $(REPORTS) .pytest_cache .coverage *.egg-info

@@ -1,0 +1,55 @@
+"""`focus-agent`: the model's commands plus `serve`, which runs the API under Gunicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from app.config import Config
+from model.artifact import MANIFEST_FILE
+from model.cli import cli, fail
+from model.errors import ModelError
+from model.workflow import run_training
+
+GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+
+
+def gunicorn_argv(config_file: Path) -> list[str]:
+    """The command that serves app.wsgi:app with the project's Gunicorn settings."""
+    argv = [sys.executable, "-m", "gunicorn"]
+    if config_file.exists():
+        argv += ["-c", str(config_file)]
+    return argv + ["app.wsgi:app"]
+
+
+@cli.command("serve")
+@click.option("--host", help="Interface to bind (default $HOST or 0.0.0.0).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default $PORT or 5000).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Worker processes (default $WEB_CONCURRENCY or 2).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the API with Gunicorn, training a model first if there is none."""
+    config = Config.from_env()
+    if not (Path(config.model_dir) / MANIFEST_FILE).exists():
+        click.echo(f"no model in {config.model_dir}: training one first")
+        try:
+            run_training(Path(config.data_path), Path(config.model_dir), progress=click.echo)
+        except ModelError as error:
+            fail(error)
+    for name, value in (("HOST", host), ("PORT", port), ("WEB_CONCURRENCY", workers)):
+        if value is not None:
+            os.environ[name] = str(value)
+    argv = gunicorn_argv(GUNICORN_CONFIG)
+    os.execv(argv[0], argv)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

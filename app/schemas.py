@@ -1,0 +1,170 @@
+"""Request and response schemas (pydantic v2): they validate requests and generate OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from model.schema import DURATION_MAX, DURATION_MIN
+
+MoodBefore = Literal["stressed", "neutral", "anxious", "tired"]
+MoodAfter = Literal["calm", "relaxed", "focused", "energized"]
+Minutes = Annotated[int, Field(strict=True, ge=DURATION_MIN, le=DURATION_MAX,
+                               description="Whole minutes (a JSON integer).")]
+
+
+class Strict(BaseModel):
+    """Base of request bodies: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PredictRequest(Strict):
+    """One session to score."""
+
+    duration_minutes: Minutes
+    mood_before: MoodBefore
+
+
+class BatchPredictRequest(Strict):
+    """Several sessions to score in one vectorised call."""
+
+    instances: list[PredictRequest] = Field(min_length=1, description="Up to 1000 sessions.")
+
+
+class RecommendRequest(Strict):
+    """Which session length makes the target mood most likely."""
+
+    mood_before: MoodBefore
+    target_mood: MoodAfter
+    min_minutes: Optional[Minutes] = Field(None, description="Default: the trained minimum.")
+    max_minutes: Optional[Minutes] = Field(None, description="Default: the trained maximum.")
+
+    @model_validator(mode="after")
+    def _range_is_ordered(self) -> "RecommendRequest":
+        """min_minutes may not exceed max_minutes."""
+        if (self.min_minutes is not None and self.max_minutes is not None
+                and self.min_minutes > self.max_minutes):
+            raise ValueError("min_minutes must not be greater than max_minutes")
+        return self
+
+
+class Probabilities(BaseModel):
+    """Probability of each mood after the session; they sum to 1."""
+
+    calm: float
+    relaxed: float
+    focused: float
+    energized: float
+
+
+class Prediction(BaseModel):
+    """The most likely mood after the session, and every mood's probability."""
+
+    mood_after: MoodAfter
+    probabilities: Probabilities
+
+
+class PredictResponse(Prediction):
+    """Answer to a single prediction."""
+
+    model_version: str
+    warnings: list[str] = Field(description="E.g. a duration outside the trained range.")
+
+
+class BatchPredictResponse(BaseModel):
+    """Answer to a batch: predictions in the order of the instances."""
+
+    predictions: list[Prediction]
+    model_version: str
+    warnings: list[str]
+
+
+class CurvePoint(BaseModel):
+    """Probability of the target mood at one duration."""
+
+    duration_minutes: int
+    probability: float
+
+
+class RecommendResponse(BaseModel):
+    """The best duration for the target mood, and the whole curve."""
+
+    mood_before: MoodBefore
+    target_mood: MoodAfter
+    recommended_minutes: int
+    probability: float
+    curve: list[CurvePoint]
+    model_version: str
+    warnings: list[str]
+
+
+class Session(BaseModel):
+    """One recorded session."""
+
+    date: str
+    duration_minutes: int
+    mood_before: MoodBefore
+    mood_after: MoodAfter
+
+
+class Stats(BaseModel):
+    """Summary of the recorded sessions (the first four keys are the original API's)."""
+
+    total_sessions: int
+    avg_duration: float
+    longest_session: int
+    shortest_session: int
+    by_mood_before: dict[str, int]
+    transitions: dict[str, dict[str, int]]
+
+
+class Health(BaseModel):
+    """Readiness: 200 when the model and the data are loaded, else 503 with reasons."""
+
+    status: Literal["healthy", "unhealthy"]
+    timestamp: str
+    model_loaded: bool
+    data_loaded: bool
+    version: str
+    model_version: Optional[str]
+    reasons: list[str]
+
+
+class Index(BaseModel):
+    """The service's greeting (the original API's keys, plus where to read more)."""
+
+    status: Literal["ok"]
+    msg: str
+    version: str
+    endpoints: list[str]
+
+
+class ErrorDetail(BaseModel):
+    """Which field was wrong, and why."""
+
+    field: str
+    problem: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer."""
+
+    error: str
+    code: Literal["BAD_REQUEST", "NOT_FOUND", "METHOD_NOT_ALLOWED", "UNSUPPORTED_MEDIA_TYPE",
+                  "PAYLOAD_TOO_LARGE", "MODEL_UNAVAILABLE", "DATA_UNAVAILABLE",
+                  "INTERNAL_ERROR"]
+    details: list[ErrorDetail]
+
+
+class ModelInfo(BaseModel):
+    """The model's manifest (its passport)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: str
+    trained_at: str
+    metrics: dict[str, Any]
+    classes: list[str]
+    features: dict[str, Any]

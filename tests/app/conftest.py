@@ -1,0 +1,23 @@
+"""Fixtures of the API tests: an app over the session's trained model, and its client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+
+
+@pytest.fixture()
+def app(trained_dir: Path, dataset_path: Path) -> Flask:
+    """The application, configured like production but pointed at the test model."""
+    return create_app({"model_dir": str(trained_dir), "data_path": str(dataset_path)})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    """A test client of the application."""
+    return app.test_client()

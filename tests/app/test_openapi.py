@@ -1,0 +1,31 @@
+"""The OpenAPI document: valid 3.1, and it lists every route the app serves."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openapi_spec_validator import validate
+
+
+def test_document_is_valid_openapi_3_1(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+def test_every_route_is_documented_with_its_methods(app: Flask, client: FlaskClient) -> None:
+    paths = client.get("/openapi.json").get_json()["paths"]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        assert rule.rule in paths, rule.rule
+        assert set(paths[rule.rule]) == {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_request_schemas_are_the_validating_ones(client: FlaskClient) -> None:
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    minutes = schemas["PredictRequest"]["properties"]["duration_minutes"]
+    assert (minutes["type"], minutes["minimum"], minutes["maximum"]) == ("integer", 5, 60)
+    assert schemas["PredictRequest"]["additionalProperties"] is False
+    assert set(schemas["PredictRequest"]["properties"]["mood_before"]["enum"]) == {
+        "stressed", "neutral", "anxious", "tired"}
