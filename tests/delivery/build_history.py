@@ -32,7 +32,7 @@ recoveries master #3 end (-7d+2h15m) -> #4 end = 78900, dev 7200 -> median 43050
 """
 from __future__ import annotations
 
-from jenkins_standin import Commit, JenkinsState, Run
+from tests.delivery.jenkins_standin import Commit, JenkinsState, Run
 
 JOB = "focus-meditation-agent"
 M = 60_000

@@ -15,8 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-import build_history
-from jenkins_standin import JenkinsState, StandinServer
+from tests.delivery import build_history
+from tests.delivery.jenkins_standin import JenkinsState, StandinServer
 
 JENKINS_USER = "alice"
 JENKINS_TOKEN = "alice-api-token-123"

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-import build_history
+from tests.delivery import build_history
+from tests.delivery.jenkins_standin import Run
 from delivery import metrics
 from delivery.builds import Build, cause_of, commits_of, from_ms, image_of
 from delivery.cli import cli
@@ -157,8 +158,6 @@ def test_status_of_a_job_without_builds(runner, jenkins_state, jenkins_env):
 
 
 def test_metrics_reads_all_builds_beyond_the_newest_hundred(runner, jenkins_state, jenkins_env):
-    from jenkins_standin import Run
-
     project = jenkins_state.add_project(JOB, branches=("master",))
     for number in range(1, 121):
         project.branches["master"].runs[number] = Run(number, "SUCCESS", NOW_MS, 1000)
