@@ -48,3 +48,66 @@ run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no mode
 
 clean: ## Remove the venv, artifacts, reports and caches
 	rm -rf $(VENV) $(ARTIFACTS) $(REPORTS) .pytest_cache .coverage *.egg-info
+
+# ------------------------------------------------------------------------------------------
+# Delivery: pipeline lints, the image (build, smoke test, SBOM), registry push, build report.
+# Jenkins, GitHub Actions and `make delivery-check` call only these targets (docs/delivery.md).
+
+IMAGE_NAME ?= focus-meditation-agent
+PYTHON_IMAGE ?= python:3.11-slim
+IMAGE_RECORD ?= $(REPORTS)/image.json
+SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
+IMAGE_ENV = IMAGE_NAME=$(IMAGE_NAME) IMAGE_RECORD=$(IMAGE_RECORD)
+
+.PHONY: hadolint actionlint jenkinsfile-lint pipeline-test delivery-lint image smoke sbom \
+	registry-login push registry-logout image-tag model-accuracy report image-clean \
+	delivery-check
+
+hadolint: install ## Lint the Dockerfile with hadolint
+	$(BIN)/hadolint Dockerfile
+
+actionlint: install ## Lint the GitHub Actions workflows with actionlint and shellcheck
+	ACTIONLINT=$(BIN)/actionlint scripts/lint-pipelines.sh actionlint
+
+jenkinsfile-lint: ## Parse the Jenkinsfile with Groovy (syntax check, no Jenkins needed)
+	scripts/lint-pipelines.sh jenkinsfile
+
+pipeline-test: install ## Check Jenkinsfile, workflows and Dockerfile against their contract
+	$(BIN)/pytest -q -p no:cacheprovider tests/delivery/test_pipeline_files.py
+
+delivery-lint: hadolint actionlint jenkinsfile-lint pipeline-test ## All the delivery lints
+
+image: ## Build the image; tags BUILD_NUMBER, short commit, latest on master (TAG_LATEST=1)
+	$(IMAGE_ENV) PYTHON_IMAGE=$(PYTHON_IMAGE) scripts/image.sh build
+
+smoke: ## Run the image (plain and --read-only), wait healthy, check /health and /predict
+	$(IMAGE_ENV) scripts/image.sh smoke
+
+sbom: install ## Write a CycloneDX SBOM of the image's Python environment (SBOM_FILE)
+	$(IMAGE_ENV) SBOM_FILE=$(SBOM_FILE) CYCLONEDX_PY=$(BIN)/cyclonedx-py scripts/image.sh sbom
+
+registry-login: ## docker login to REGISTRY (Docker Hub when unset) with --password-stdin
+	$(IMAGE_ENV) scripts/push-image.sh login
+
+push: ## Push every tag of the built image to REGISTRY and record the digest
+	$(IMAGE_ENV) scripts/push-image.sh push
+
+registry-logout: ## docker logout from REGISTRY
+	$(IMAGE_ENV) scripts/push-image.sh logout
+
+image-tag: ## Print the built image as repository:tag
+	@$(IMAGE_ENV) scripts/image.sh tag
+
+model-accuracy: ## Print the trained model's test accuracy from its manifest
+	@$(PYTHON) -c "import json, sys; print(json.load(open(sys.argv[1]))['metrics']['accuracy'])" \
+		$(ARTIFACTS)/model.json
+
+report: install ## Write the build summary for the e-mail (summary.txt, summary.html in REPORTS)
+	$(BIN)/focus-delivery report --out-dir $(REPORTS) --image-record $(IMAGE_RECORD) \
+		--model $(ARTIFACTS)/model.json
+
+image-clean: ## Remove the containers and image tags this build made
+	$(IMAGE_ENV) scripts/image.sh clean
+
+delivery-check: install ## Lint the pipelines, then build, run, push and pull the image for real
+	scripts/delivery-check.sh
