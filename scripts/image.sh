@@ -82,6 +82,7 @@ build() {
     for tag in $tag_list; do
         args+=(--tag "$IMAGE_NAME:$tag")
     done
+    rm -f "$IMAGE_RECORD"  # a failed build must not leave the previous build's record
     say "building $IMAGE_NAME ($tag_list) from $PYTHON_IMAGE"
     local start end
     start="$(date +%s)"
@@ -122,12 +123,13 @@ remove_containers() {
     fi
 }
 
+# Start a container of the image (args: docker run options and the image) and record its id
+# in CONTAINERS; published on 127.0.0.1 only, on a free port.
 start_container() {
     local cid
     cid="$(docker run -d --label "$SMOKE_LABEL=$BUILD_NUMBER" -p 127.0.0.1::5000 "$@")" \
         || die "docker run $* failed"
     CONTAINERS+=("$cid")
-    echo "$cid"
 }
 
 wait_healthy() {
@@ -204,8 +206,10 @@ smoke() {
     trap remove_containers EXIT
     local start plain ro
     start="$(date +%s)"
-    plain="$(start_container "$image")"
-    ro="$(start_container --read-only --tmpfs /tmp "$image")"
+    start_container "$image"
+    plain="${CONTAINERS[0]}"
+    start_container --read-only --tmpfs /tmp "$image"
+    ro="${CONTAINERS[1]}"
     wait_healthy "$plain" "plain"
     wait_healthy "$ro" "read-only"
     check_http "plain" "$(docker port "$plain" 5000/tcp | head -n 1)"

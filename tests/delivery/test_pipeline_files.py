@@ -1,0 +1,237 @@
+"""The pipeline files keep their contract: Jenkinsfile, workflows and scripts call only make
+targets that exist, and the Jenkinsfile, workflows and Dockerfile have the shape the delivery
+issue asks for. Static checks: no Jenkins, GitHub or Docker engine is needed."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+JENKINSFILE = ROOT / "Jenkinsfile"
+WORKFLOWS = ROOT / ".github" / "workflows"
+DOCKERFILE = ROOT / "Dockerfile"
+CLI_COMMANDS = ("focus-agent", "focus-delivery")
+
+_RULE = re.compile(r"^([A-Za-z0-9_.\- ]+?)\s*:(?!=)", re.MULTILINE)
+_SH_STEP = re.compile(r"\bsh\s*(?:\(\s*script\s*:\s*)?(['\"]{1,3})(.*?)\1", re.DOTALL)
+_MAKE_CALL = re.compile(r"(?:^|[;&|]\s*|\s)make\s+([^;&|\n]*)")
+
+
+def makefile_targets() -> set[str]:
+    """Every explicit target of the Makefile (rule lines, not recipes or assignments)."""
+    text = (ROOT / "Makefile").read_text("utf-8")
+    return {target for match in _RULE.finditer(text) for target in match.group(1).split()}
+
+
+def make_targets_in(command: str) -> list[str]:
+    """The make targets a shell command line names (options and VAR=value left out)."""
+    targets = []
+    for match in _MAKE_CALL.finditer(command):
+        for word in match.group(1).split():
+            if word.startswith("-") or "=" in word or word.startswith("$"):
+                continue
+            targets.append(word)
+    return targets
+
+
+def jenkins_sh_steps() -> list[tuple[str, str]]:
+    """Every `sh` step of the Jenkinsfile as (quote, command)."""
+    return [(m.group(1), m.group(2).strip()) for m in _SH_STEP.finditer(JENKINSFILE.read_text())]
+
+
+def workflow(name: str) -> dict[str, Any]:
+    """A workflow file parsed as YAML (YAML 1.1 reads the key `on` as True)."""
+    doc = yaml.safe_load((WORKFLOWS / name).read_text("utf-8"))
+    if True in doc:
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def workflow_steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """All the steps of all the jobs of a workflow."""
+    return [step for job in doc["jobs"].values() for step in job["steps"]]
+
+
+def stage_names() -> list[str]:
+    """The Jenkinsfile's stage names, in order."""
+    return re.findall(r"stage\('([^']+)'\)", JENKINSFILE.read_text("utf-8"))
+
+
+def stage_body(name: str) -> str:
+    """The Jenkinsfile text from a stage's header to the next stage's header."""
+    text = JENKINSFILE.read_text("utf-8")
+    start = text.index(f"stage('{name}')")
+    following = text.find("stage('", start + 1)
+    return text[start:following if following > 0 else len(text)]
+
+
+def test_jenkinsfile_sh_steps_are_single_quoted() -> None:
+    """Groovy never interpolates into a shell command, so secrets stay with the shell."""
+    steps = jenkins_sh_steps()
+    assert steps, "no sh step found in the Jenkinsfile"
+    assert [command for quote, command in steps if quote != "'"] == []
+
+
+def test_jenkinsfile_sh_steps_call_make_or_the_cli() -> None:
+    """Every sh step runs a make target or the project's CLI, nothing else."""
+    others = [command for _, command in jenkins_sh_steps()
+              if not command.startswith(("make ",) + CLI_COMMANDS)]
+    assert others == []
+
+
+@pytest.mark.parametrize("source", ["Jenkinsfile", "lint.yml", "test.yml", "delivery-check.sh"])
+def test_every_make_target_named_exists(source: str) -> None:
+    """A make target named by Jenkins, a workflow or delivery-check is defined in the Makefile."""
+    if source == "Jenkinsfile":
+        commands = [command for _, command in jenkins_sh_steps()]
+    elif source == "delivery-check.sh":
+        text = (ROOT / "scripts" / source).read_text("utf-8")
+        commands = [line.replace('"$MAKE"', "make") for line in text.splitlines()
+                    if '"$MAKE"' in line]
+    else:
+        commands = [step["run"] for step in workflow_steps(workflow(source)) if "run" in step]
+    named = [target for command in commands for target in make_targets_in(command)]
+    assert named, f"{source} names no make target"
+    assert sorted(set(named) - makefile_targets()) == []
+
+
+def test_jenkinsfile_has_the_required_options() -> None:
+    """Timestamps, a timeout, a build discarder and no concurrent builds."""
+    text = JENKINSFILE.read_text("utf-8")
+    for option in ("timestamps()", "timeout(", "buildDiscarder(", "disableConcurrentBuilds()"):
+        assert option in text, option
+
+
+def test_jenkinsfile_stages_are_in_delivery_order() -> None:
+    """Checkout, install, lint, test, train, build, smoke, push, then the description."""
+    assert stage_names() == ["Checkout", "Install", "Lint", "Test", "Train & Gate",
+                             "Build Image", "Smoke Test", "Push to Docker Hub", "Describe"]
+
+
+def test_jenkinsfile_pushes_only_master_and_pull_requests_into_it() -> None:
+    """The push stage is guarded by branch master or a change request targeting master."""
+    body = stage_body("Push to Docker Hub")
+    assert "branch 'master'" in body
+    assert "changeRequest target: 'master'" in body
+    assert "credentials('dockerhub-creds')" in body
+
+
+def test_jenkinsfile_logs_out_after_pushing_whatever_happens() -> None:
+    """docker logout runs in the push stage's post { always }."""
+    body = stage_body("Push to Docker Hub")
+    assert re.search(r"always\s*\{\s*sh 'make registry-logout'", body)
+
+
+def test_jenkinsfile_publishes_tests_and_archives_model_and_sbom() -> None:
+    """JUnit and coverage in the test stage's post; manifest, card and SBOM archived."""
+    assert re.search(r"always\s*\{\s*junit ", stage_body("Test"))
+    assert "recordCoverage(" in stage_body("Test")
+    assert "model/artifacts/model.json" in stage_body("Train & Gate")
+    assert "model/artifacts/MODEL_CARD.md" in stage_body("Train & Gate")
+    assert "sbom.cdx.json" in stage_body("Build Image")
+
+
+def test_jenkinsfile_mails_on_success_failure_and_fixed() -> None:
+    """The post section e-mails the admins for each of the three outcomes."""
+    post = JENKINSFILE.read_text("utf-8").rsplit("post {", 1)[1]
+    for condition in ("success", "failure", "fixed"):
+        assert re.search(condition + r"\s*\{[^}]*notifyAdmins\(", post), condition
+    assert "emailext(" in JENKINSFILE.read_text("utf-8")
+
+
+@pytest.mark.parametrize("name", ["lint.yml", "test.yml"])
+def test_workflow_runs_only_make_targets(name: str) -> None:
+    """Each run step is a single make call; the rest are uses: steps."""
+    runs = [step["run"] for step in workflow_steps(workflow(name)) if "run" in step]
+    assert runs
+    assert [run for run in runs if not re.fullmatch(r"make [a-z][a-z -]*", run.strip())] == []
+
+
+@pytest.mark.parametrize("name", ["lint.yml", "test.yml"])
+def test_workflow_is_least_privilege_and_cancels_stale_runs(name: str) -> None:
+    """Read-only token and one run per ref, the older one cancelled."""
+    doc = workflow(name)
+    assert doc["permissions"] == {"contents": "read"}
+    assert doc["concurrency"]["cancel-in-progress"] is True
+
+
+@pytest.mark.parametrize("name", ["lint.yml", "test.yml"])
+def test_workflow_uses_python_311_with_pip_cache(name: str) -> None:
+    """actions/setup-python with Python 3.11 and the pip cache."""
+    setups = [step for step in workflow_steps(workflow(name))
+              if step.get("uses", "").startswith("actions/setup-python@")]
+    assert len(setups) == 1
+    assert str(setups[0]["with"]["python-version"]) == "3.11"
+    assert setups[0]["with"]["cache"] == "pip"
+
+
+def test_lint_workflow_runs_on_dev_with_flake8_and_hadolint() -> None:
+    """Pushes to dev (and pull requests into dev) run make lint and make hadolint."""
+    doc = workflow("lint.yml")
+    assert doc["on"]["push"]["branches"] == ["dev"]
+    assert doc["on"]["pull_request"]["branches"] == ["dev"]
+    runs = [step.get("run") for step in workflow_steps(doc)]
+    assert "make lint" in runs and "make hadolint" in runs
+
+
+def test_test_workflow_runs_on_pull_requests_to_test_and_uploads_reports() -> None:
+    """Pull requests into test run make test and upload reports/ even when tests fail."""
+    doc = workflow("test.yml")
+    assert list(doc["on"]) == ["pull_request"]
+    assert doc["on"]["pull_request"]["branches"] == ["test"]
+    uploads = [step for step in workflow_steps(doc)
+               if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert len(uploads) == 1
+    assert uploads[0]["with"]["path"].rstrip("/") == "reports"
+    assert uploads[0]["if"] == "always()"
+
+
+def test_dockerfile_every_stage_starts_from_python_image_arg() -> None:
+    """Every FROM uses ARG PYTHON_IMAGE, which defaults to python:3.11-slim."""
+    text = DOCKERFILE.read_text("utf-8")
+    froms = re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE)
+    assert len(froms) >= 2
+    assert set(froms) == {"${PYTHON_IMAGE}"}
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim$", text, re.MULTILINE)
+    assert text.index("ARG PYTHON_IMAGE") < text.index("FROM ")
+
+
+def test_dockerfile_runtime_is_non_root_with_python_healthcheck() -> None:
+    """The last stage runs as a numeric non-root user, checks health with Python, exec CMD."""
+    runtime = DOCKERFILE.read_text("utf-8").rsplit("\nFROM ", 1)[1]
+    user = re.search(r"^USER\s+(\d+)(?::(\d+))?$", runtime, re.MULTILINE)
+    assert user and user.group(1) != "0"
+    assert re.search(r'^HEALTHCHECK .*\n?.*CMD \["python"', runtime, re.MULTILINE)
+    assert re.search(r'^CMD \["gunicorn", "-c", "gunicorn\.conf\.py"', runtime, re.MULTILINE)
+    assert re.search(r"^EXPOSE 5000$", runtime, re.MULTILINE)
+    for label in ("source", "revision", "created", "version"):
+        assert f"org.opencontainers.image.{label}=" in runtime, label
+
+
+def test_dockerfile_installs_requirements_before_copying_code() -> None:
+    """Requirements are installed before app/ and model/ are copied (layer caching)."""
+    text = DOCKERFILE.read_text("utf-8")
+    assert text.index("pip install -r requirements.txt") < text.index("COPY app/")
+    assert text.index("COPY app/") < text.index("focus-agent train")
+
+
+def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
+    """The context is an allow-list; local artifacts and caches are excluded again."""
+    lines = [line.strip() for line in (ROOT / ".dockerignore").read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines[0] == "*"
+    assert "model/artifacts/" in lines
+    assert not any(line.startswith("!") and (".git" in line or ".venv" in line) for line in lines)
+
+
+def test_make_targets_of_the_delivery_section_are_documented() -> None:
+    """Each delivery target carries a `## description` for `make help`."""
+    text = (ROOT / "Makefile").read_text("utf-8")
+    section = text[text.index("# Delivery:"):]
+    rules = re.findall(r"^([a-z][a-z-]*):(?!=)(.*)$", section, re.MULTILINE)
+    assert rules
+    assert [name for name, rest in rules if "## " not in rest] == []
