@@ -46,6 +46,10 @@ train: install ## Train, evaluate and gate the model; write model.joblib, model.
 run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
+bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict under wrk against a bare-Flask ceiling
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/run.py
+
 clean: ## Remove the venv, artifacts, reports and caches
 	rm -rf $(VENV) $(ARTIFACTS) $(REPORTS) .pytest_cache .coverage *.egg-info
 

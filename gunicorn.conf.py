@@ -9,7 +9,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 preload_app = True  # the model is loaded once, before forking: workers share its memory
-accesslog = os.environ.get("ACCESS_LOG", "-")  # "-" is stdout; set ACCESS_LOG="" to turn off
+accesslog = os.environ.get("ACCESS_LOG", "-") or None  # "-": stdout; ACCESS_LOG= turns it off
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Runs in a read-only container: the heartbeat file lives in memory, no control socket.

@@ -10,7 +10,7 @@ import app as package
 from app.errors import ApiError
 from app.openapi import openapi_document
 from app.responses import json_response, raw_json_response
-from app.schemas import BatchPredictRequest, PredictRequest, RecommendRequest
+from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
 from app.sessions import SessionStore
 from app.state import agent_state
@@ -108,8 +108,9 @@ def predict() -> Response:
     model = serving_model()
     if "instances" in body:
         return _predict_batch(body, model)
-    session = validated(PredictRequest, body)
-    return raw_json_response(model.single_body(session.mood_before, session.duration_minutes))
+    session = validated(PREDICT_REQUEST, body)
+    return raw_json_response(model.single_body(session["mood_before"],
+                                               session["duration_minutes"]))
 
 
 def _predict_batch(body: dict, model: ServingModel) -> Response:
@@ -120,9 +121,7 @@ def _predict_batch(body: dict, model: ServingModel) -> Response:
         raise ApiError(413, f"batch of {len(instances)} instances is over the limit of {limit};"
                             " split it into smaller batches",
                        [{"field": "instances", "problem": f"at most {limit} items"}])
-    batch = validated(BatchPredictRequest, body).instances
-    return json_response(model.predict_batch([item.mood_before for item in batch],
-                                             [item.duration_minutes for item in batch]))
+    return raw_json_response(model.batch_body(validated(BatchPredictRequest, body).instances))
 
 
 @api.post("/recommend")

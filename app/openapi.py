@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from typing_extensions import is_typeddict
 
 from app import schemas
 from model.schema import MOODS_BEFORE
@@ -54,7 +55,8 @@ def _schema(annotation: Any) -> dict[str, Any]:
     """A JSON schema (with $refs to components) for a model, a list of one, or a union."""
     if annotation is None:
         return {"type": "object"}
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and (issubclass(annotation, BaseModel)
+                                         or is_typeddict(annotation)):
         return {"$ref": REF.format(model=annotation.__name__)}
     arguments = getattr(annotation, "__args__", ())
     if getattr(annotation, "__origin__", None) is list:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from typing_extensions import TypedDict
 
 from model.schema import DURATION_MAX, DURATION_MIN
 
@@ -20,11 +21,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class PredictRequest(Strict):
-    """One session to score."""
+class PredictRequest(TypedDict):
+    """One session to score (a TypedDict: validated without building an object per item)."""
 
+    __pydantic_config__ = ConfigDict(extra="forbid", strict=True)  # type: ignore[misc]
     duration_minutes: Minutes
     mood_before: MoodBefore
+
+
+PREDICT_REQUEST = TypeAdapter(PredictRequest)
 
 
 class BatchPredictRequest(Strict):

@@ -1,8 +1,14 @@
-"""The model as the API serves it: answers precomputed over the domain, batches vectorised."""
+"""The model as the API serves it: the whole domain scored once, answers gathered per request.
+
+The accepted domain is finite (4 moods x 56 whole minutes = 224 inputs, the same points the
+predictor's parity proof covers), so at start-up the compiled predictor scores all of it in one
+vectorised call; a single request is then one lookup of ready JSON bytes, and a batch is one
+vectorised gather over that table.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import orjson
@@ -11,38 +17,37 @@ from model.artifact import LoadedModel
 from model.predictor import domain
 from model.schema import DURATION_MIN, DURATIONS, MOODS_AFTER, MOODS_BEFORE
 
+MOOD_POSITION = {mood: position for position, mood in enumerate(MOODS_BEFORE)}
+
+
+def domain_index(mood: str, minutes: int) -> int:
+    """Position of (mood, minutes) in the domain's order (mood-major, then minutes)."""
+    return MOOD_POSITION[mood] * len(DURATIONS) + minutes - DURATION_MIN
+
 
 class ServingModel:
-    """A verified model plus everything the request path needs, computed once at start-up."""
+    """A verified model plus every answer the request path can give, computed at start-up."""
 
     def __init__(self, loaded: LoadedModel) -> None:
         """Score the whole domain once with the fast predictor and keep the answers."""
         self.loaded = loaded
         self.version = loaded.version
         self.trained_range = loaded.trained_range
-        self._class_order = [loaded.predictor.classes.index(mood) for mood in MOODS_AFTER]
+        order = [loaded.predictor.classes.index(mood) for mood in MOODS_AFTER]
         moods, durations = domain()
-        table = self.probabilities(moods, durations)
-        self.table = table.reshape(len(MOODS_BEFORE), len(DURATIONS), len(MOODS_AFTER))
-        self._single_bodies = {
-            (mood, minutes): orjson.dumps({**self._prediction(row),
-                                           "model_version": self.version,
-                                           "warnings": self.warnings([minutes])})
-            for mood, minutes, row in zip(moods, durations.tolist(), table.tolist())
-        }
+        probabilities = loaded.predictor.predict_proba(moods, durations)[:, order]
+        self.table = probabilities.reshape(len(MOODS_BEFORE), len(DURATIONS), len(MOODS_AFTER))
+        labels = np.asarray(MOODS_AFTER)[probabilities.argmax(axis=1)].tolist()
+        predictions = [{"mood_after": label, "probabilities": dict(zip(MOODS_AFTER, row))}
+                       for label, row in zip(labels, probabilities.tolist())]
+        self._prediction_json = np.empty(len(predictions), dtype=object)
+        self._prediction_json[:] = [orjson.dumps(prediction) for prediction in predictions]
+        self._single_bodies = [
+            orjson.dumps({**prediction, "model_version": self.version,
+                          "warnings": self.warnings([minutes])})
+            for prediction, minutes in zip(predictions, durations.tolist())]
 
-    def probabilities(self, moods: Sequence[str], durations: Sequence[int]) -> np.ndarray:
-        """Probabilities in MOODS_AFTER order, for a whole batch in one vectorised call."""
-        return self.loaded.predictor.predict_proba(moods, durations)[:, self._class_order]
-
-    @staticmethod
-    def _prediction(row: Sequence[float]) -> dict[str, Any]:
-        """The most likely mood and each mood's probability, from one row."""
-        best = max(range(len(row)), key=row.__getitem__)
-        return {"mood_after": MOODS_AFTER[best],
-                "probabilities": dict(zip(MOODS_AFTER, row))}
-
-    def warnings(self, durations: Sequence[int]) -> list[str]:
+    def warnings(self, durations: Iterable[int]) -> list[str]:
         """A warning when any duration lies outside the range the model was trained on."""
         low, high = self.trained_range
         outside = sorted({minutes for minutes in durations if not low <= minutes <= high})
@@ -54,16 +59,21 @@ class ServingModel:
 
     def single_body(self, mood: str, minutes: int) -> bytes:
         """The JSON answer to one validated prediction request."""
-        return self._single_bodies[(mood, minutes)]
+        return self._single_bodies[domain_index(mood, minutes)]
 
-    def predict_batch(self, moods: Sequence[str], durations: Sequence[int]) -> dict[str, Any]:
-        """The answer to a batch: one vectorised call, predictions in input order."""
-        rows = self.probabilities(moods, durations).tolist()
-        return {"predictions": [self._prediction(row) for row in rows],
-                "model_version": self.version, "warnings": self.warnings(durations)}
+    def batch_body(self, instances: Sequence[dict[str, Any]]) -> bytes:
+        """The JSON answer to a validated batch, in input order: one vectorised gather."""
+        width = len(DURATIONS)
+        indices = np.array([MOOD_POSITION[item["mood_before"]] * width
+                            + item["duration_minutes"] - DURATION_MIN for item in instances],
+                           dtype=np.intp)
+        minutes = set((indices % width + DURATION_MIN).tolist())
+        return b"".join((b'{"predictions":[', b",".join(self._prediction_json[indices]),
+                         b'],"model_version":', orjson.dumps(self.version),
+                         b',"warnings":', orjson.dumps(self.warnings(minutes)), b"}"))
 
     def curve(self, mood: str, target: str, low: int, high: int) -> list[float]:
         """P(target) at every whole minute from low to high."""
-        mood_row = self.table[MOODS_BEFORE.index(mood)]
         column = MOODS_AFTER.index(target)
-        return mood_row[low - DURATION_MIN:high - DURATION_MIN + 1, column].tolist()
+        return self.table[MOOD_POSITION[mood], low - DURATION_MIN:high - DURATION_MIN + 1,
+                          column].tolist()

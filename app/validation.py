@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import orjson
 from flask import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.errors import ApiError
 from model.schema import DURATION_MAX, DURATION_MIN
@@ -64,10 +64,12 @@ def details_of(exc: ValidationError) -> list[dict[str, str]]:
             for error in exc.errors(include_url=False)]
 
 
-def validated(model: type[Model], body: dict[str, Any]) -> Model:
-    """The body as a model, or an ApiError(400) listing every field problem."""
+def validated(schema: type[Model] | TypeAdapter, body: dict[str, Any]) -> Any:
+    """The body validated by a model or a TypeAdapter, or ApiError(400) listing every problem."""
     try:
-        return model.model_validate(body)
+        if isinstance(schema, TypeAdapter):
+            return schema.validate_python(body)
+        return schema.model_validate(body)
     except ValidationError as exc:
         details = details_of(exc)
         first = details[0]

@@ -29,3 +29,24 @@ def test_request_schemas_are_the_validating_ones(client: FlaskClient) -> None:
     assert schemas["PredictRequest"]["additionalProperties"] is False
     assert set(schemas["PredictRequest"]["properties"]["mood_before"]["enum"]) == {
         "stressed", "neutral", "anxious", "tired"}
+
+
+def _refs(node: object) -> list[str]:
+    """Every $ref in a JSON document."""
+    if isinstance(node, dict):
+        own = [node["$ref"]] if "$ref" in node else []
+        return own + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def test_every_reference_resolves_and_bodies_are_described(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
+    components = document["components"]["schemas"]
+    for ref in _refs(document):
+        assert ref.removeprefix("#/components/schemas/") in components, ref
+    predict = document["paths"]["/predict"]["post"]["requestBody"]
+    options = predict["content"]["application/json"]["schema"]["oneOf"]
+    assert [option["$ref"].rsplit("/", 1)[1] for option in options] == [
+        "PredictRequest", "BatchPredictRequest"]
