@@ -63,7 +63,7 @@ IMAGE_RECORD ?= $(REPORTS)/image.json
 SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
 IMAGE_ENV = IMAGE_NAME=$(IMAGE_NAME) IMAGE_RECORD=$(IMAGE_RECORD)
 
-.PHONY: hadolint actionlint jenkinsfile-lint pipeline-test delivery-lint image smoke sbom \
+.PHONY: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test delivery-lint image smoke sbom \
 	registry-login push registry-logout image-tag model-accuracy report image-clean \
 	delivery-check
 
@@ -76,10 +76,13 @@ actionlint: install ## Lint the GitHub Actions workflows with actionlint and she
 jenkinsfile-lint: ## Parse the Jenkinsfile with Groovy (syntax check, no Jenkins needed)
 	scripts/lint-pipelines.sh jenkinsfile
 
+shellcheck: ## Lint the delivery scripts and .ci/run with shellcheck
+	scripts/lint-pipelines.sh shellcheck
+
 pipeline-test: install ## Check Jenkinsfile, workflows and Dockerfile against their contract
 	$(BIN)/pytest -q -p no:cacheprovider tests/delivery/test_pipeline_files.py
 
-delivery-lint: hadolint actionlint jenkinsfile-lint pipeline-test ## All the delivery lints
+delivery-lint: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test ## All the delivery lints
 
 image: ## Build the image; tags BUILD_NUMBER, short commit, latest on master (TAG_LATEST=1)
 	$(IMAGE_ENV) PYTHON_IMAGE=$(PYTHON_IMAGE) scripts/image.sh build
