@@ -45,12 +45,21 @@ ensure_tools() {
         || die "could not install ${missing[*]}"
 }
 
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-    echo "base-image: $BASE_IMAGE already exists" >&2
-    echo "$BASE_IMAGE"
-    exit 0
-fi
+already_there() {
+    if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+        echo "base-image: $BASE_IMAGE already exists" >&2
+        echo "$BASE_IMAGE"
+        exit 0
+    fi
+}
+
+already_there
 docker info >/dev/null 2>&1 || die "no Docker engine answers; run scripts/docker-engine.sh up first"
+# One builder at a time: a second caller waits, then finds the tag.
+mkdir -p "$BASE_WORK_DIR"
+exec 9>"$BASE_WORK_DIR/.lock"
+flock -w 900 9 || die "another base-image.sh held the lock for 15 minutes"
+already_there
 ensure_tools
 
 mirror="${DEBIAN_MIRROR:-$(apt_mirror)}"

@@ -36,15 +36,22 @@ up() {
         echo "already-running"
         return 0
     fi
+    # One starter at a time: a concurrent caller waits, then finds the engine answering.
+    mkdir -p "$STATE_DIR"
+    exec 9>"$STATE_DIR/.lock"
+    flock -w 600 9 || die "another docker-engine.sh up held the lock for 10 minutes"
+    if engine_answers; then
+        echo "already-running"
+        return 0
+    fi
     command -v dockerd >/dev/null 2>&1 || install_engine
     command -v dockerd >/dev/null 2>&1 || die "dockerd is still missing after installing docker.io"
     command -v docker >/dev/null 2>&1 || die "the docker client is missing after installing docker.io"
 
-    mkdir -p "$STATE_DIR"
     local log="$STATE_DIR/dockerd.log"
     local pidfile="$STATE_DIR/dockerd.pid"
     # Own pidfile so a stale /var/run/docker.pid never blocks the start.
-    nohup dockerd --pidfile "$pidfile" >"$log" 2>&1 </dev/null &
+    nohup dockerd --pidfile "$pidfile" >"$log" 2>&1 </dev/null 9>&- &
     local pid=$!
 
     local waited=0
@@ -69,6 +76,9 @@ down() {
         echo "docker-engine: dockerd $pid is not running" >&2
         return 0
     fi
+    local name
+    name="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
+    [ "$name" = "dockerd" ] || die "process $pid is '$name', not dockerd; not stopping it"
     kill -TERM "$pid"
     local waited=0
     while kill -0 "$pid" 2>/dev/null; do

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Lint the pipeline definitions, installing Debian's shellcheck and groovy when missing.
+# Lint the pipeline definitions and scripts, installing Debian's shellcheck and groovy
+# when missing.
 #
 #   scripts/lint-pipelines.sh actionlint [FILE...]   actionlint (with shellcheck) on the
 #                                                    GitHub Actions workflows
 #   scripts/lint-pipelines.sh jenkinsfile [FILE]     parse the Jenkinsfile with Groovy: a syntax
 #                                                    error fails (no Jenkins needed)
+#   scripts/lint-pipelines.sh shellcheck [FILE...]   shellcheck the delivery scripts and .ci/run
 #
 # Env: ACTIONLINT (actionlint binary; default .venv/bin/actionlint, else PATH), JAVA_HOME
 #      (default: the JDK of the java on PATH).
@@ -32,6 +34,14 @@ actionlint_run() {
     echo "actionlint: ${#files[@]} workflow(s) clean"
 }
 
+shellcheck_run() {
+    command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+    local files=("$@")
+    [ "${#files[@]}" -gt 0 ] || files=(scripts/*.sh scripts/lib/*.sh .ci/run)
+    shellcheck --external-sources "${files[@]}"
+    echo "shellcheck: ${#files[@]} script(s) clean"
+}
+
 jenkinsfile_run() {
     local file="${1:-Jenkinsfile}"
     [ -f "$file" ] || die "no $file"
@@ -50,5 +60,6 @@ jenkinsfile_run() {
 case "${1:-}" in
     actionlint) shift; actionlint_run "$@" ;;
     jenkinsfile) shift; jenkinsfile_run "$@" ;;
-    *) die "usage: $0 actionlint [FILE...] | jenkinsfile [FILE]" ;;
+    shellcheck) shift; shellcheck_run "$@" ;;
+    *) die "usage: $0 actionlint [FILE...] | jenkinsfile [FILE] | shellcheck [FILE...]" ;;
 esac

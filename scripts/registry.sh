@@ -113,6 +113,9 @@ down() {
         echo "registry: $pid is not running" >&2
         return 0
     fi
+    local name
+    name="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
+    [ "$name" = "docker-registry" ] || die "process $pid is '$name', not docker-registry; not stopping it"
     kill -TERM "$pid"
     local waited=0
     while kill -0 "$pid" 2>/dev/null; do
