@@ -9,7 +9,7 @@ DATA ?= data/group_01/meditation_sessions.csv
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint test train data run bench clean
+.PHONY: help install system-deps lint test train data run bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -23,10 +23,20 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt setup.cfg pyproject.tom
 
 install: $(BIN)/.installed ## Create .venv and install the pinned runtime and dev requirements
 
+SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver
+
+system-deps: ## Install the Debian tools the tests drive (Chromium and its driver) if missing
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+		command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
 lint: install ## flake8 over the whole project
 	$(BIN)/flake8
 
-test: lint ## flake8, then pytest with coverage (JUnit and coverage XML in reports/)
+test: lint system-deps ## flake8, then pytest with coverage (JUnit and coverage XML in reports/)
 	mkdir -p $(REPORTS)
 	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:$(REPORTS)/coverage.xml \
 		--junitxml=$(REPORTS)/junit.xml

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, request
 import app as package
 from app.errors import ApiError
 from app.openapi import openapi_document
+from app.page import page_response, wants_html
 from app.responses import json_response, raw_json_response
 from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
@@ -38,7 +39,9 @@ def session_store() -> SessionStore:
 
 @api.get("/")
 def index() -> Response:
-    """Greeting, in the original API's shape."""
+    """Greeting, in the original API's shape; the page instead when a browser asks."""
+    if wants_html():
+        return page_response()
     return json_response({"status": "ok", "msg": "Focus Meditation Agent",
                           "version": package.__version__,
                           "endpoints": sorted({rule.rule for rule in current_app.url_map

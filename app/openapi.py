@@ -20,7 +20,8 @@ ERRORS = {"400": "Invalid request (see details)", "404": "Unknown URL",
 
 # (method, path, summary, request body, success status, success schema, error statuses)
 ROUTES: list[tuple[str, str, str, Any, str, Any, tuple[str, ...]]] = [
-    ("get", "/", "Greeting", None, "200", schemas.Index, ()),
+    ("get", "/", "Greeting (a browser that prefers HTML gets the page)", None, "200",
+     schemas.Index, ()),
     ("get", "/health", "Readiness", None, "200", schemas.Health, ("503",)),
     ("get", "/livez", "Liveness", None, "200", None, ()),
     ("get", "/sessions", "Recorded sessions, paged", None, "200", list[schemas.Session],
