@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -133,15 +134,19 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     client = images.connect()
     request = images.BuildRequest(context=context, dockerfile=dockerfile, repository=repo,
                                   tags=tags, build_args=args, labels=labels)
+    started = time.monotonic()
     try:
         image_id = images.build(client, request, _writer(quiet))
     except DeliveryError as exc:
         if not quiet:
             exc.log_tail = ""
         raise
-    images.write_record(record, {"repository": repo, "tags": tags, "image_id": image_id,
-                                 "digest": None})
-    click.echo(f"built {image_id} as " + ", ".join(f"{repo}:{tag}" for tag in tags))
+    seconds = round(time.monotonic() - started)
+    images.write_record(record, {"repository": repo, "local_repository": repo, "tags": tags,
+                                 "image_id": image_id, "digest": None,
+                                 "size_bytes": client.images.get(image_id).attrs["Size"],
+                                 "build_seconds": seconds})
+    click.echo(f"built {image_id} in {seconds} s as " + ", ".join(f"{repo}:{tag}" for tag in tags))
 
 
 @image.command("smoke")
@@ -170,19 +175,28 @@ def smoke_command(registry: str | None, username: str | None, repository: str | 
 def push_command(registry: str | None, username: str | None, repository: str | None,
                  build_number: str | None, commit: str | None, branch: str | None,
                  record: Path, token: str | None, quiet: bool) -> None:
-    """Log in to the registry, push every tag with progress, print the digest."""
+    """Log in to the registry, push every tag with progress, print the digest.
+
+    The tags are those of the image record written by `image build` (or computed from the
+    options when there is none); they are pushed to REPOSITORY, tagging them there first.
+    """
     if not username or not token:
         raise DeliveryError("no registry credentials: set DOCKERHUB_USERNAME and "
                             "DOCKERHUB_TOKEN (or pass --username/--token)")
-    repo, tags = _resolve(registry, username, repository, build_number,
-                          commit or _git_commit(Path(".")), branch)
+    target = repository or images.repository_name(registry, username)
+    saved = images.read_record(record)
+    if saved.get("local_repository") and saved.get("tags"):
+        source, tags = saved["local_repository"], list(saved["tags"])
+    else:
+        source, tags = _resolve(registry, username, repository, build_number,
+                                commit or _git_commit(Path(".")), branch)
     client = images.connect()
     auth = images.login(client, registry, username, token)
     digest = ""
     for tag in tags:
-        digest = images.push_tag(client, repo, tag, auth, _writer(quiet))
-        click.echo(f"pushed {repo}:{tag}")
-    saved = images.read_record(record)
-    saved.update({"repository": repo, "tags": tags, "digest": digest})
+        images.retag(client, f"{source}:{tag}", target, tag)
+        digest = images.push_tag(client, target, tag, auth, _writer(quiet))
+        click.echo(f"pushed {target}:{tag}")
+    saved.update({"repository": target, "tags": tags, "digest": digest})
     images.write_record(record, saved)
     click.echo(f"digest {digest}")

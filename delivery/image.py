@@ -17,6 +17,8 @@ NAME = "focus-meditation-agent"
 RELEASE_BRANCH = "master"
 _ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
+_NOISE = (" ---> ", "Removing intermediate container")
+
 Writer = Callable[[str], None]
 
 
@@ -76,9 +78,10 @@ class BuildRequest:
 
 
 def _log_tail(lines: list[str], count: int = 20) -> str:
-    """Return the last `count` non-empty lines of a build log."""
-    text = "".join(lines).rstrip("\n").splitlines()
-    return "\n".join([line for line in text if line.strip()][-count:])
+    """Return the last `count` lines of a build log that say something (no builder noise)."""
+    text = "".join(lines).splitlines()
+    kept = [line for line in text if line.strip() and not line.startswith(_NOISE)]
+    return "\n".join(kept[-count:])
 
 
 def _consume_build(stream: Iterable[dict[str, Any]], write: Writer) -> str:
@@ -115,6 +118,17 @@ def build(client: docker.DockerClient, request: BuildRequest, write: Writer) -> 
     except docker.errors.DockerException as exc:
         raise DeliveryError(f"image build failed: {exc}", _detail(exc)) from exc
     return image_id
+
+
+def retag(client: docker.DockerClient, source: str, repository: str, tag: str) -> None:
+    """Give the local image `source` the name REPOSITORY:TAG (nothing when it has it)."""
+    if source == f"{repository}:{tag}":
+        return
+    try:
+        client.api.tag(source, repository, tag)
+    except docker.errors.ImageNotFound as exc:
+        raise DeliveryError(f"no local image {source}: build it first with "
+                            "`focus-delivery image build`", _detail(exc)) from exc
 
 
 def login(client: docker.DockerClient, registry: str | None, username: str,

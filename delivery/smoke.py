@@ -29,6 +29,11 @@ class SmokeResult:
     prediction: dict[str, Any]
 
 
+def _detail(exc: BaseException) -> str:
+    """Return the exception chain as text, for --verbose."""
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
 def _request(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     """Send one JSON request to the container and return (status, decoded body)."""
     data = None if body is None else json.dumps(body).encode()
@@ -57,6 +62,8 @@ def _host_port(container: Any) -> int:
     container.reload()
     bindings = container.attrs["NetworkSettings"]["Ports"].get(PORT) or []
     if not bindings:
+        if not container.attrs["State"].get("Running"):
+            raise DeliveryError("the container is exited instead of healthy")
         raise DeliveryError("the container publishes no port for 5000/tcp")
     return int(bindings[0]["HostPort"])
 
@@ -108,23 +115,36 @@ def _logs(container: Any, lines: int = 30) -> str:
 
 
 def run(client: docker.DockerClient, image: str, timeout_s: float = 120.0) -> SmokeResult:
-    """Run `image`, wait for it to be healthy, probe it; always stop and remove it."""
+    """Run `image`, wait for it to be healthy, probe it; always stop and remove it.
+
+    The image must be local: a missing one is an error, never a pull from a registry.
+    """
     try:
-        container = client.containers.run(
+        client.images.get(image)
+        container = client.containers.create(
             image, detach=True, name=f"focus-smoke-{uuid.uuid4().hex[:12]}",
             ports={PORT: ("127.0.0.1", None)})
     except docker.errors.ImageNotFound as exc:
         raise DeliveryError(f"no image {image}: build it first with `focus-delivery image "
-                            "build`", "".join(traceback.format_exception(exc))) from exc
+                            "build`", _detail(exc)) from exc
     except docker.errors.DockerException as exc:
-        raise DeliveryError(f"cannot start a container of {image}: {exc}",
-                            "".join(traceback.format_exception(exc))) from exc
+        raise DeliveryError(f"cannot create a container of {image}: {exc}",
+                            _detail(exc)) from exc
     try:
-        base = f"http://127.0.0.1:{_host_port(container)}"
-        wait_ready(container, base, timeout_s)
-        return probe(base)
+        return _start_and_probe(container, timeout_s)
     except DeliveryError as exc:
         raise DeliveryError(f"smoke test of {image} failed: {exc.message}", exc.detail,
                             log_tail=_logs(container)) from exc
     finally:
         container.remove(force=True)
+
+
+def _start_and_probe(container: Any, timeout_s: float) -> SmokeResult:
+    """Start the container, wait until it is ready, and probe its API."""
+    try:
+        container.start()
+    except docker.errors.DockerException as exc:
+        raise DeliveryError(f"the container did not start: {exc}", _detail(exc)) from exc
+    base = f"http://127.0.0.1:{_host_port(container)}"
+    wait_ready(container, base, timeout_s)
+    return probe(base)

@@ -9,8 +9,12 @@ import ssl
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
+import docker
+import docker.errors
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
@@ -181,3 +185,91 @@ def tls_smtp_server(free_port, monkeypatch, tmp_path) -> Iterator[Mailbox]:
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     yield mailbox
     controller.stop()
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _script(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run one of the repository's scripts/ from the repository root."""
+    script = REPO_ROOT / "scripts" / args[0]
+    if not script.exists():
+        pytest.fail(f"{script.relative_to(REPO_ROOT)} is missing: the Docker tests need it")
+    return subprocess.run([str(script), *args[1:]], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[docker.DockerClient]:
+    """A client of a running Docker engine; the engine is started (and later stopped) if needed.
+
+    A machine where no engine can be started fails these tests with the script's message.
+    """
+    done = _script("docker-engine.sh", "up", timeout=900)
+    if done.returncode != 0:
+        pytest.fail(f"no Docker engine could be started: {done.stderr.strip()}")
+    last = done.stdout.strip().splitlines()[-1]
+    started = last.split()[1] if last.startswith("started ") else None
+    client = docker.from_env(timeout=600)
+    yield client
+    client.close()
+    if started:
+        _script("docker-engine.sh", "down", started)
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_client) -> str:
+    """The local python base image (no registry here), as scripts/base-image.sh makes it."""
+    done = _script("base-image.sh")
+    if done.returncode != 0:
+        pytest.fail(f"no base image: {done.stderr.strip()}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def registry(docker_client, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """A real docker-registry with htpasswd auth on 127.0.0.1 (scripts/registry.sh)."""
+    directory = tmp_path_factory.mktemp("registry")
+    done = _script("registry.sh", "up", str(directory), timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"no local registry: {done.stderr.strip()}")
+    env = dict(line.split("=", 1) for line in
+               (directory / "registry.env").read_text().splitlines() if "=" in line)
+    yield env
+    _script("registry.sh", "down", str(directory))
+
+
+@dataclass
+class BuiltImage:
+    """The project image built once per session by `focus-delivery image build`."""
+
+    repository: str
+    tags: list[str]
+    record: Path
+    output: str
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def built_image(docker_client, base_image, registry, tmp_path_factory) -> Iterator[BuiltImage]:
+    """Build the project's Dockerfile once, named for the local registry; remove it after."""
+    from delivery.cli import cli
+
+    record = tmp_path_factory.mktemp("image") / "image.json"
+    repository = f"{registry['REGISTRY']}/{registry['REGISTRY_USER']}/focus-meditation-agent"
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, [
+        "image", "build", "--context", str(REPO_ROOT), "--repository", repository,
+        "--build-number", "7", "--commit", COMMIT, "--branch", "master",
+        "--python-image", base_image, "--record", str(record)])
+    seconds = time.monotonic() - started
+    if result.exit_code != 0:
+        pytest.fail(f"image build failed:\n{result.output[-3000:]}")
+    tags = ["7", COMMIT[:7], "latest"]
+    yield BuiltImage(repository, tags, record, result.output, seconds)
+    for tag in tags:
+        try:
+            docker_client.images.remove(f"{repository}:{tag}")
+        except docker.errors.ImageNotFound:
+            pass

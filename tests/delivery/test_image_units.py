@@ -1,0 +1,164 @@
+"""Image naming, tags, records and smoke-test checks that need no Docker engine.
+
+The HTTP checks of the smoke test run against a small local server on 127.0.0.1 that
+answers like a broken or a healthy service would.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from delivery import image as images
+from delivery import smoke
+from delivery.cli import cli
+from delivery.errors import DeliveryError
+
+PROBABILITIES = {"calm": 0.4, "relaxed": 0.3, "focused": 0.2, "energized": 0.1}
+GOOD = {"mood_after": "calm", "probabilities": PROBABILITIES}
+
+
+def test_repository_name_leaves_out_unset_parts():
+    assert images.repository_name(None, "acme") == "acme/focus-meditation-agent"
+
+
+def test_repository_name_puts_the_registry_first():
+    assert images.repository_name("127.0.0.1:5000", "ci") == (
+        "127.0.0.1:5000/ci/focus-meditation-agent")
+
+
+def test_tags_are_build_number_short_commit_and_latest_on_master():
+    assert images.image_tags("42", "abcdef0123", "master") == ["42", "abcdef0", "latest"]
+
+
+def test_no_latest_tag_off_master():
+    assert images.image_tags("42", "abcdef0123", "dev") == ["42", "abcdef0"]
+
+
+def test_no_tag_at_all_is_an_error():
+    with pytest.raises(DeliveryError, match="no tag for the image"):
+        images.image_tags(None, None, "dev")
+
+
+def test_declared_args_are_read_from_the_dockerfile(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("ARG PYTHON_IMAGE=python\nFROM ${PYTHON_IMAGE}\n  ARG REVISION=\"\"\n")
+    assert images.declared_args(dockerfile) == {"PYTHON_IMAGE", "REVISION"}
+
+
+def test_a_missing_dockerfile_is_a_clear_error(tmp_path):
+    with pytest.raises(DeliveryError, match="cannot read .*Dockerfile: No such file"):
+        images.declared_args(tmp_path / "Dockerfile")
+
+
+def test_the_image_record_round_trips(tmp_path):
+    record = tmp_path / "reports" / "image.json"
+    images.write_record(record, {"tags": ["1"], "digest": None})
+    assert images.read_record(record) == {"tags": ["1"], "digest": None}
+
+
+def test_a_missing_record_reads_as_empty(tmp_path):
+    assert images.read_record(tmp_path / "image.json") == {}
+
+
+def test_a_malformed_record_is_a_clear_error(tmp_path):
+    record = tmp_path / "image.json"
+    record.write_text("{")
+    with pytest.raises(DeliveryError, match="cannot read the image record"):
+        images.read_record(record)
+
+
+def test_build_refuses_a_build_arg_without_equals(runner, tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    result = runner.invoke(cli, ["image", "build", "--context", str(tmp_path),
+                                 "--build-number", "1", "--build-arg", "NOPE"])
+    assert result.exit_code == 2
+    assert "'NOPE' is not KEY=VALUE" in result.stderr
+
+
+def test_build_outside_git_without_tags_is_one_line(runner, tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    result = runner.invoke(cli, ["image", "build", "--context", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: no tag for the image: pass --build-number, --commit or "
+                             "--branch master\n")
+
+
+def test_a_prediction_over_the_four_moods_passes():
+    smoke.check_prediction(GOOD)
+
+
+def test_an_unknown_mood_fails_the_smoke_test():
+    with pytest.raises(DeliveryError, match="expected one of"):
+        smoke.check_prediction({**GOOD, "mood_after": "sleepy"})
+
+
+def test_probabilities_that_do_not_sum_to_one_fail_the_smoke_test():
+    bad = {**GOOD, "probabilities": {**GOOD["probabilities"], "calm": 0.9}}
+    with pytest.raises(DeliveryError, match="are not a distribution"):
+        smoke.check_prediction(bad)
+
+
+class FakeService(BaseHTTPRequestHandler):
+    """Answers /health and /predict with what the test put in `answers`."""
+
+    answers: dict[str, tuple[int, object]] = {}
+
+    def log_message(self, format, *args):
+        """Keep the test output quiet."""
+
+    def _answer(self):
+        """Send the configured answer for the path."""
+        status, body = self.answers.get(self.path, (404, {"error": "not found"}))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        """Answer a GET."""
+        self._answer()
+
+    def do_POST(self):
+        """Answer a POST after reading its body."""
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._answer()
+
+
+@pytest.fixture
+def service(monkeypatch):
+    """A local service on 127.0.0.1; set FakeService.answers, use the returned base URL."""
+    monkeypatch.setattr(FakeService, "answers", {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeService)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_probe_passes_a_healthy_service(service):
+    FakeService.answers.update({"/health": (200, {"status": "healthy"}), "/predict": (200, GOOD)})
+    assert smoke.probe(service).prediction == GOOD
+
+
+def test_probe_fails_an_unhealthy_health_answer(service):
+    FakeService.answers.update({"/health": (503, {"status": "starting"})})
+    with pytest.raises(DeliveryError, match="/health answered 503"):
+        smoke.probe(service)
+
+
+def test_probe_fails_a_refused_prediction(service):
+    FakeService.answers.update({"/health": (200, {"status": "healthy"}),
+                                "/predict": (400, {"code": "invalid"})})
+    with pytest.raises(DeliveryError, match="/predict answered 400"):
+        smoke.probe(service)
+
+
+def test_probe_fails_when_nothing_answers(free_port):
+    with pytest.raises(DeliveryError, match="/health answered 0"):
+        smoke.probe(f"http://127.0.0.1:{free_port}")
