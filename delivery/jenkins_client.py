@@ -88,6 +88,9 @@ class JenkinsClient:
                     "ask an administrator for the permission or use another token")
         if status == 404 or "does not exist" in str(exc):
             return _not_found(job, where)
+        if status is not None and status >= 500:
+            return (f"Jenkins at {where} failed with HTTP {status} while trying to {what}: "
+                    "see the Jenkins system log")
         return f"Jenkins at {where} failed to {what}: {str(exc).splitlines()[0]}"
 
     def require_job(self, name: str) -> None:

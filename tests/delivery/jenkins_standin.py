@@ -142,6 +142,7 @@ class JenkinsState:
         self.projects: dict[str, Project] = {}
         self.queue: dict[int, QueueItem] = {}
         self.requests: list[tuple[str, str]] = []
+        self.broken_paths: set[str] = set()
         self.lock = threading.Lock()
         self.base = ""
 
@@ -231,6 +232,9 @@ class Handler(BaseHTTPRequestHandler):
             if method == "POST" and user in self.state.read_only:
                 self.reply(403, f"<html><body>{user} is missing the Job/Configure permission"
                                 "</body></html>".encode())
+                return
+            if url.path in self.state.broken_paths:
+                self.reply(500, b"<html><body>java.lang.NullPointerException</body></html>")
                 return
             self.route(method, url.path, parse_qs(url.query), body)
 

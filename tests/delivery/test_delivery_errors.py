@@ -5,10 +5,14 @@ stand-in of Jenkins's REST API (jenkins_standin.py), or against a port nothing l
 """
 from __future__ import annotations
 
+import socket
+
 import pytest
+import requests
 
 from delivery.cli import cli
-from delivery.jenkins_client import safe_url
+from delivery.errors import DeliveryError
+from delivery.jenkins_client import JenkinsClient, safe_url
 
 JOB = "focus-meditation-agent"
 TOKEN = "alice-api-token-123"
@@ -18,6 +22,15 @@ COMMANDS = [
     ["jenkins", "build", "--poll", "0.01"],
     ["jenkins", "sync", "--github-repo", "acme/focus-agent"],
 ]
+
+
+@pytest.fixture
+def listening_socket():
+    """A port on 127.0.0.1 that accepts connections but never answers; return the port."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        yield server.getsockname()[1]
 
 
 @pytest.fixture
@@ -111,6 +124,28 @@ def test_credentials_in_the_url_are_not_printed(runner, free_port, monkeypatch):
     result = runner.invoke(cli, ["jenkins", "status"])
     assert TOKEN not in result.output
     assert f"http://127.0.0.1:{free_port}/" in result.stderr
+
+
+def test_a_server_error_is_one_line(runner, project, jenkins_state):
+    jenkins_state.broken_paths.add(f"/job/{JOB}/job/master/build")
+    result = runner.invoke(cli, ["jenkins", "build"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: Jenkins at ")
+    assert result.stderr.endswith("failed with HTTP 500 while trying to start a build: "
+                                  "see the Jenkins system log\n")
+
+
+def test_a_jenkins_that_never_answers_times_out(listening_socket):
+    client = JenkinsClient(f"http://127.0.0.1:{listening_socket}/", "alice", TOKEN, timeout=0.3)
+    with pytest.raises(DeliveryError, match="did not answer in time while trying to look up"):
+        client.require_job(JOB)
+
+
+def test_other_request_failures_are_one_line(jenkins_env):
+    client = JenkinsClient(jenkins_env, "alice", TOKEN)
+    with pytest.raises(DeliveryError, match="failed to read build #1"):
+        with client.errors("read build #1", JOB):
+            raise requests.exceptions.TooManyRedirects("Exceeded 30 redirects.")
 
 
 def test_safe_url_keeps_path_and_drops_credentials():
