@@ -35,7 +35,8 @@ apt_mirror() {
 ensure_tools() {
     local missing=()
     command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-    [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing+=(debian-archive-keyring)
+    dpkg-query -W -f '${Status}' debian-archive-keyring 2>/dev/null | grep -q 'ok installed' \
+        || missing+=(debian-archive-keyring)
     [ "${#missing[@]}" -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install it"
     echo "base-image: installing ${missing[*]}" >&2
@@ -75,7 +76,6 @@ mkdir -p "$rootfs"
 
 echo "base-image: debootstrap $SUITE (minbase) into $rootfs" >&2
 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-    --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
     "$SUITE" "$rootfs" "$mirror" >&2 \
     || die "debootstrap failed; see $rootfs/debootstrap/debootstrap.log"
 

@@ -2,14 +2,16 @@
 # `make delivery-check`: the delivery recipe, for real, on this machine.
 #   1. lint      hadolint, actionlint + shellcheck, Groovy parse of the Jenkinsfile, and the
 #                pipeline contract test (make delivery-lint)
-#   2. engine    a Docker engine that answers (Debian's dockerd started if none does)
-#   3. base      the base image: DELIVERY_PYTHON_IMAGE if set, else a debootstrap stand-in for
+#   2. train     make train (train and gate the model in the workspace, as Jenkins does)
+#   3. engine    a Docker engine that answers (Debian's dockerd started if none does)
+#   4. base      the base image: DELIVERY_PYTHON_IMAGE if set, else a debootstrap stand-in for
 #                python:3.11-slim (no container registry is reachable here)
-#   4. build     make image (tags: build number, short commit, latest)
-#   5. smoke     make smoke (healthy, /health, /predict, non-root, --read-only) and make sbom
-#   6. push      a local registry with htpasswd auth; make registry-login push; pull back and
+#   5. build     make image (tags: build number, short commit, latest)
+#   6. smoke     make smoke (healthy, /health, /predict, non-root, --read-only) and make sbom
+#   7. push      a local registry with htpasswd auth; make registry-login push; pull back and
 #                compare digests (scripts/push-image.sh verify); make registry-logout
-#   7. report    make report: the build summary Jenkins e-mails, from this run's records
+#   8. report    make image-tag and model-accuracy (the build description) and make report
+#                (the build summary Jenkins e-mails), from this run's records
 # Everything it started (containers, image tags, registry, dockerd) is stopped on exit, by id.
 # A missing engine or registry is a failure, never a skip. Prints each phase's duration.
 set -euo pipefail
@@ -65,7 +67,7 @@ cleanup() {
     echo "=== delivery-check: cleanup"
     if docker info >/dev/null 2>&1; then
         scripts/push-image.sh logout >/dev/null 2>&1
-        IMAGE_NAME="${IMAGE_NAME:-focus-meditation-agent}" scripts/image.sh clean
+        "$MAKE" --no-print-directory image-clean
     fi
     [ "$REGISTRY_STARTED" = 1 ] && scripts/registry.sh down "$REGISTRY_DIR"
     [ -n "$ENGINE_PID" ] && scripts/docker-engine.sh down "$ENGINE_PID"
@@ -88,6 +90,10 @@ trap 'exit 130' INT TERM
 
 lint() {
     "$MAKE" --no-print-directory delivery-lint
+}
+
+train() {
+    "$MAKE" --no-print-directory train
 }
 
 engine() {
@@ -136,6 +142,7 @@ push() {
 }
 
 report() {
+    echo "build description: image $("$MAKE" -s image-tag) | accuracy $("$MAKE" -s model-accuracy)"
     BUILD_RESULT=SUCCESS "$MAKE" --no-print-directory report REPORTS="$WORK"
 }
 
@@ -153,6 +160,7 @@ print("  build time %d s" % r["build_seconds"])
 }
 
 phase lint lint
+phase train train
 phase engine engine
 phase base base
 phase build build

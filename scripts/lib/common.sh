@@ -49,8 +49,8 @@ docker_build() {
         return
     fi
     local candidate major
-    for candidate in docker /usr/bin/docker; do
-        command -v "$candidate" >/dev/null 2>&1 || continue
+    # Every docker client on PATH, in order (Debian's may sit behind a newer one).
+    for candidate in $(type -ap docker); do
         major="$(client_major "$candidate")"
         if [ "$major" -gt 0 ] && [ "$major" -lt 23 ]; then
             DOCKER_BUILDKIT=1 "$candidate" build --progress=plain "$@"
