@@ -3,7 +3,7 @@
 #            trains and gates the model (a failing quality gate fails the build);
 #   runtime  the venv, the trained artifact, the dataset the API serves and the Gunicorn
 #            config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
-# Build:  docker build -t focus-agent:dev .   (make image)
+# Build:  make image   (or: docker build -t focus-meditation-agent:dev .)
 # PYTHON_IMAGE lets air-gapped machines point every stage at a mirror or a local base.
 ARG PYTHON_IMAGE=python:3.11-slim
 

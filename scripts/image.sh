@@ -5,7 +5,8 @@
 #                            (on master, or TAG_LATEST=1) latest; print size and build time;
 #                            write the image record (reports/image.json)
 #   scripts/image.sh smoke   run it twice (plain, and --read-only --tmpfs /tmp), wait healthy,
-#                            check /health and /predict over HTTP and the non-root user
+#                            check /health and /predict over HTTP, the page and /stats, and
+#                            the non-root user
 #   scripts/image.sh sbom    CycloneDX SBOM of the image's Python environment
 #   scripts/image.sh tag     print the first tag (image reference) of the record
 #   scripts/image.sh clean   remove the containers and image tags this build made
@@ -176,6 +177,18 @@ PY
         'import json, sys; print(json.loads(sys.argv[1].rpartition("\n")[0])["mood_after"])' "$body")"
 }
 
+# The packaged page (templates and static files ship inside the wheel) and the bundled dataset
+# (/stats is computed from it) are in the image.
+check_page_and_data() {
+    local address="$1" page
+    page="$(curl -fsS --max-time 10 -H 'Accept: text/html' "http://$address/")" \
+        || die "GET / (HTML) failed"
+    grep -qi '<html' <<<"$page" || die "GET / with Accept: text/html did not return a page"
+    curl -fsS --max-time 10 -o /dev/null "http://$address/stats" \
+        || die "GET /stats failed: is the dataset in the image?"
+    say "page / served, /stats answered from the bundled dataset"
+}
+
 check_non_root() {
     local cid="$1" user uid
     user="$(docker inspect -f '{{.Config.User}}' "$cid")"
@@ -214,6 +227,7 @@ smoke() {
     wait_healthy "$ro" "read-only"
     check_http "plain" "$(docker port "$plain" 5000/tcp | head -n 1)"
     check_http "read-only" "$(docker port "$ro" 5000/tcp | head -n 1)"
+    check_page_and_data "$(docker port "$plain" 5000/tcp | head -n 1)"
     check_non_root "$plain"
     check_read_only "$ro"
     echo "smoke test of $image passed in $(($(date +%s) - start)) s"
