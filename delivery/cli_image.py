@@ -109,7 +109,7 @@ def image() -> None:
     """Build, smoke-test and push the service image (docker SDK)."""
 
 
-@image.command("build")
+@image.command("build", short_help="Build the image with Jenkins's tags and labels.")
 @image_options
 @click.option("--context", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=Path("."), show_default=True, help="Build context.")
@@ -149,25 +149,34 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     click.echo(f"built {image_id} in {seconds} s as " + ", ".join(f"{repo}:{tag}" for tag in tags))
 
 
-@image.command("smoke")
+@image.command("smoke", short_help="Run the image; check /health and /predict.")
 @image_options
-@click.option("--image", "image_ref", help="Image to test [default: REPOSITORY:first tag].")
+@click.option("--image", "image_ref",
+              help="Image to test [default: the record's first tag].")
 @click.option("--timeout", default=120.0, show_default=True,
               help="Seconds to wait for the container to be healthy.")
 def smoke_command(registry: str | None, username: str | None, repository: str | None,
                   build_number: str | None, commit: str | None, branch: str | None,
                   record: Path, image_ref: str | None, timeout: float) -> None:
-    """Run the image, wait for healthy, check /health and a /predict, then remove it."""
+    """Run the image, wait for healthy, check /health and a /predict, then remove it.
+
+    The image is --image, else the first tag of the image record, else REPOSITORY and the
+    first tag the options name.
+    """
     if not image_ref:
-        repo, tags = _resolve(registry, username, repository, build_number,
-                              commit or _git_commit(Path(".")), branch)
-        image_ref = f"{repo}:{tags[0]}"
+        saved = images.read_record(record)
+        if saved.get("local_repository") and saved.get("tags"):
+            image_ref = f"{saved['local_repository']}:{saved['tags'][0]}"
+        else:
+            repo, tags = _resolve(registry, username, repository, build_number,
+                                  commit or _git_commit(Path(".")), branch)
+            image_ref = f"{repo}:{tags[0]}"
     result = smoke_test.run(images.connect(), image_ref, timeout)
     click.echo(f"smoke test of {image_ref} passed: /health {result.health.get('status')}, "
                f"/predict {smoke_test.SAMPLE} -> {result.prediction['mood_after']}")
 
 
-@image.command("push")
+@image.command("push", short_help="Log in, push every tag, print the digest.")
 @image_options
 @click.option("--token", envvar="DOCKERHUB_TOKEN", show_envvar=True,
               help="Registry password or access token (never printed).")

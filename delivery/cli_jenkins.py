@@ -48,7 +48,7 @@ def jenkins() -> None:
     """Manage and follow the Jenkins pipeline job (python-jenkins)."""
 
 
-@jenkins.command()
+@jenkins.command(short_help="Create or update the job from its template.")
 @jenkins_options
 @click.option("--github-repo", envvar="GITHUB_REPOSITORY", show_envvar=True, required=True,
               help="GitHub repository OWNER/NAME the job builds.")
@@ -95,7 +95,7 @@ def _dry_run_verdict(job: str, current: str | None, wanted: str) -> str:
             + jobs.diff(current, wanted, f"{job}/config.xml").rstrip("\n"))
 
 
-@jenkins.command()
+@jenkins.command(short_help="Trigger a build and follow it to its result.")
 @jenkins_options
 @click.option("--branch", default="master", show_default=True,
               help="Branch (or PR-N) job of the multibranch pipeline to build.")
@@ -150,7 +150,7 @@ def _follow(client: JenkinsClient, name: str, number: int, waiting: runs.Waiting
         click.echo()
 
 
-@jenkins.command()
+@jenkins.command(short_help="Table of the recent builds of all branches.")
 @jenkins_options
 @click.option("--last", default=10, show_default=True, help="How many builds to show.")
 def status(url: str, user: str, token: str, job: str, last: int) -> None:
@@ -177,7 +177,7 @@ def _status_row(job: str, build: Build) -> list[str]:
     ]
 
 
-@jenkins.command("metrics")
+@jenkins.command("metrics", short_help="Success rate, deployments, lead time, MTTR.")
 @jenkins_options
 @click.option("--days", default=30, show_default=True, type=click.IntRange(min=1),
               help="Window of history, in days before now.")

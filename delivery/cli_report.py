@@ -54,7 +54,7 @@ def _summary(result: str, job: str, number: str, branch: str, commit: str, build
                                     image=image_record))
 
 
-@click.command()
+@click.command(short_help="Write the build summary as text and HTML.")
 @summary_options
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("reports"), show_default=True,
@@ -72,7 +72,7 @@ def report(out_dir: Path, **inputs: Any) -> None:
     click.echo(text, nl=False)
 
 
-@click.command()
+@click.command(short_help="E-mail the build summary (text + HTML).")
 @summary_options
 @click.option("--to", "recipients", multiple=True, envvar="ADMIN_EMAIL", show_envvar=True,
               help="Recipient; repeat for more (default: ADMIN_EMAIL, comma-separated).")

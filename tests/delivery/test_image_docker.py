@@ -69,16 +69,26 @@ def test_build_says_what_it_built(built_image):
                          f"{built_image.repository}:latest")
 
 
-def test_smoke_passes_on_the_built_image(runner, built_image, docker_client):
-    result = runner.invoke(cli, ["image", "smoke", "--image", f"{built_image.repository}:7"])
+@pytest.fixture(scope="module")
+def smoked(built_image, docker_client):
+    """Smoke-test the session's image once; return the CLI result and the containers after."""
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["image", "smoke", "--image",
+                                      f"{built_image.repository}:7"])
+    left = docker_client.containers.list(all=True, filters={"name": "focus-smoke-"})
+    return result, left
+
+
+def test_smoke_passes_on_the_built_image(smoked, built_image):
+    result, _ = smoked
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"smoke test of {built_image.repository}:7 passed: "
                                     "/health healthy, /predict ")
 
 
-def test_smoke_leaves_no_container_behind(runner, built_image, docker_client):
-    runner.invoke(cli, ["image", "smoke", "--image", f"{built_image.repository}:7"])
-    assert docker_client.containers.list(all=True, filters={"name": "focus-smoke-"}) == []
+def test_smoke_leaves_no_container_behind(smoked):
+    assert smoked[1] == []
 
 
 def test_push_prints_the_digest_last(pushed):
@@ -236,9 +246,19 @@ def test_smoke_without_healthcheck_gives_up_after_the_timeout(runner, plain_imag
         "(health: none)")
 
 
-def test_smoke_names_the_image_from_repository_and_tags(runner, docker_client):
+def test_smoke_takes_the_image_from_the_record(runner, docker_client, tmp_path):
+    record = tmp_path / "image.json"
+    record.write_text(json.dumps({"local_repository": "focus-absent", "tags": ["9", "latest"]}))
+    result = runner.invoke(cli, ["image", "smoke", "--record", str(record)])
+    assert result.stderr == ("error: no image focus-absent:9: build it first with "
+                             "`focus-delivery image build`\n")
+
+
+def test_smoke_without_a_record_names_the_image_from_the_options(
+        runner, docker_client, tmp_path):
     result = runner.invoke(cli, ["image", "smoke", "--repository", "focus-absent",
-                                 "--build-number", "3", "--commit", COMMIT])
+                                 "--build-number", "3", "--commit", COMMIT,
+                                 "--record", str(tmp_path / "none.json")])
     assert result.stderr == ("error: no image focus-absent:3: build it first with "
                              "`focus-delivery image build`\n")
 
