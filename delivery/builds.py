@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-IMAGE_RE = re.compile(r"(?:^|\s)image=(\S+)")
+IMAGE_RE = re.compile(r"(?:^|[\s|])image[=\s]\s*([^\s|]+)")
+DIGEST_RE = re.compile(r"sha256:[0-9a-f]+")
 FAILED = ("FAILURE", "UNSTABLE")
 COUNTED = ("SUCCESS",) + FAILED
 
@@ -30,6 +31,7 @@ class Build:
     duration_s: float
     cause: str = ""
     image: str | None = None
+    digest: str | None = None
     url: str = ""
     commits: tuple[Commit, ...] = field(default_factory=tuple)
 
@@ -45,8 +47,8 @@ class Build:
 
     @property
     def deployed(self) -> bool:
-        """Tell whether this build succeeded and pushed an image."""
-        return self.result == "SUCCESS" and self.image is not None
+        """Tell whether this build succeeded and recorded the digest of a pushed image."""
+        return self.result == "SUCCESS" and self.digest is not None
 
 
 def from_ms(ms: int | float) -> datetime:
@@ -55,9 +57,15 @@ def from_ms(ms: int | float) -> datetime:
 
 
 def image_of(description: str | None) -> str | None:
-    """Return the image the build recorded in its description as `image=REPO:TAG`."""
+    """Return the image a build description names as `image REPO:TAG` or `image=REPO:TAG`."""
     match = IMAGE_RE.search(description or "")
     return match.group(1) if match else None
+
+
+def digest_of(description: str | None) -> str | None:
+    """Return the digest (sha256:...) of a pushed image that a build description records."""
+    match = DIGEST_RE.search(description or "")
+    return match.group(0) if match else None
 
 
 def cause_of(info: dict[str, Any]) -> str:
@@ -94,6 +102,7 @@ def from_json(job: str, info: dict[str, Any]) -> Build:
         duration_s=(info.get("duration") or 0) / 1000.0,
         cause=cause_of(info),
         image=image_of(info.get("description")),
+        digest=digest_of(info.get("description")),
         url=info.get("url", ""),
         commits=commits_of(info),
     )

@@ -11,7 +11,7 @@ master  #1 -10d      10m SUCCESS image 1   commits c1 (-10d -2h)
         #6 -1d       10m SUCCESS image 6   commits c6 (-1d -50m), c4 again
 dev     #1 -9d        5m SUCCESS           commits d1
         #2 -3d        5m FAILURE
-        #3 -3d +2h    5m SUCCESS
+        #3 -3d +2h    5m SUCCESS image 3 built, not pushed (no digest: no deployment)
         #4 -1h        5m FAILURE
         #5 -10m          still running
 PR-7    #1 -40d       8m SUCCESS (outside a 30-day window)
@@ -54,7 +54,8 @@ HISTORY = [
      "Push event to branch master", [("c6", -1 * D - 50 * M), ("c4", -6 * D - H)]),
     ("dev", 1, -9 * D, 5 * M, "SUCCESS", None, "Push event to branch dev", [("d1", -9 * D)]),
     ("dev", 2, -3 * D, 5 * M, "FAILURE", None, "Push event to branch dev", []),
-    ("dev", 3, -3 * D + 2 * H, 5 * M, "SUCCESS", None, "Push event to branch dev", []),
+    ("dev", 3, -3 * D + 2 * H, 5 * M, "SUCCESS", "image focus-meditation-agent:3 | accuracy 0.71",
+     "Push event to branch dev", []),
     ("dev", 4, -1 * H, 5 * M, "FAILURE", None, "Push event to branch dev", []),
     ("dev", 5, -10 * M, 0, None, None, "Push event to branch dev", []),
     ("PR-7", 1, -40 * D, 8 * M, "SUCCESS", None, "Pull request #7 opened", []),
@@ -76,14 +77,14 @@ def load(state: JenkinsState, now_ms: int) -> None:
 
 def as_builds(now_ms: int) -> dict[str, list]:
     """Return the history as delivery Build records per branch job, relative to `now_ms`."""
-    from delivery.builds import Build, Commit as BuildCommit, from_ms
+    from delivery.builds import Build, Commit as BuildCommit, digest_of, from_ms, image_of
 
     history: dict[str, list[Build]] = {}
     for branch, number, start, duration, result, description, cause, commits in HISTORY:
         build = Build(
             job=f"{JOB}/{branch}", number=number, result=result, started=from_ms(now_ms + start),
             duration_s=duration / 1000, cause=cause,
-            image=description.split()[0][len("image="):] if description else None,
+            image=image_of(description), digest=digest_of(description),
             commits=tuple(BuildCommit(cid, from_ms(now_ms + when)) for cid, when in commits))
         history.setdefault(build.job, []).append(build)
     return history

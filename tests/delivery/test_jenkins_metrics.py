@@ -14,7 +14,7 @@ import pytest
 from tests.delivery import build_history
 from tests.delivery.jenkins_standin import Run
 from delivery import metrics
-from delivery.builds import Build, cause_of, commits_of, from_ms, image_of
+from delivery.builds import Build, cause_of, commits_of, digest_of, from_ms, image_of
 from delivery.cli import cli
 
 NOW_MS = 1_750_000_000_000
@@ -78,6 +78,20 @@ def test_window_starts_days_before_now(month):
 
 def test_image_is_read_from_the_build_description():
     assert image_of("image=acme/focus:42 digest=sha256:ab") == "acme/focus:42"
+
+
+def test_image_is_read_from_the_jenkinsfile_description():
+    assert image_of("image focus-meditation-agent:42 | accuracy 0.71") == (
+        "focus-meditation-agent:42")
+
+
+def test_the_digest_of_a_pushed_image_is_read_from_the_description():
+    assert digest_of("image acme/focus:42 | digest sha256:0fa3 | accuracy 0.71") == "sha256:0fa3"
+
+
+def test_a_successful_build_without_a_digest_is_no_deployment():
+    build = Build("job/dev", 3, "SUCCESS", from_ms(NOW_MS), 60.0, image="acme/focus:3")
+    assert not build.deployed
 
 
 def test_a_description_without_image_means_no_image():

@@ -8,7 +8,9 @@ No Jenkins server or GitHub runner can run on this machine, so these checks read
 engine and registry."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -255,3 +257,20 @@ def test_make_targets_of_the_delivery_section_are_documented() -> None:
     rules = re.findall(r"^([a-z][a-z-]*):(?!=)(.*)$", section, re.MULTILINE)
     assert rules
     assert [name for name, rest in rules if "## " not in rest] == []
+
+
+@pytest.mark.parametrize(("branch", "latest", "expected"), [
+    ("master", "", "42 0123456 latest"),
+    ("PR-7", "", "pr-7-42 0123456"),
+    ("feature/Faster_API", "", "feature-faster_api-42 0123456"),
+    ("", "", "42 0123456"),
+    ("", "1", "42 0123456 latest"),
+])
+def test_image_tags_follow_branch_build_number_and_commit(branch: str, latest: str,
+                                                          expected: str) -> None:
+    """Build number (branch-prefixed off master), short commit, latest only on master."""
+    env = {**os.environ, "BUILD_NUMBER": "42", "GIT_COMMIT": "0123456789abcdef",
+           "BRANCH_NAME": branch, "TAG_LATEST": latest}
+    done = subprocess.run([str(ROOT / "scripts" / "image.sh"), "tags"], env=env,
+                          capture_output=True, text=True, check=True, timeout=30)
+    assert done.stdout.split() == expected.split()
