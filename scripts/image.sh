@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Build, smoke-test, describe and clean up the service image (used by make and Jenkins).
 #
-#   scripts/image.sh build   build the multi-stage image, tags BUILD_NUMBER, short commit and
-#                            (on master, or TAG_LATEST=1) latest; print size and build time;
+#   scripts/image.sh build   build the multi-stage image, tags BUILD_NUMBER (BRANCH-BUILD_NUMBER
+#                            off master), short commit and (on master, or TAG_LATEST=1)
+#                            latest; print size and build time;
 #                            write the image record (reports/image.json)
 #   scripts/image.sh smoke   run it twice (plain, and --read-only --tmpfs /tmp), wait healthy,
 #                            check /health and /predict over HTTP, the page and /stats, and
 #                            the non-root user
 #   scripts/image.sh sbom    CycloneDX SBOM of the image's Python environment
 #   scripts/image.sh tag     print the first tag (image reference) of the record
+#   scripts/image.sh tags    print the tags a build would get now (no engine needed)
 #   scripts/image.sh clean   remove the containers and image tags this build made
 #
 # Env: IMAGE_NAME (focus-meditation-agent), BUILD_NUMBER (local), GIT_COMMIT (git HEAD),
@@ -48,10 +50,18 @@ source_url() {
     echo "$url" | sed -E 's#^([a-z+]+://)[^/@]*@#\1#'
 }
 
+# The tags of this build: the build number (prefixed with the branch off master, because a
+# multibranch job numbers each branch's builds from 1 and PR-7 #3 must not overwrite master
+# #3), the short commit, and latest on master or with TAG_LATEST=1.
 tags() {
-    local sha
+    local sha number="$BUILD_NUMBER"
     sha="$(commit)"
-    local list="$BUILD_NUMBER"
+    if [ -n "${BRANCH_NAME:-}" ] && [ "$BRANCH_NAME" != "master" ]; then
+        local branch
+        branch="$(echo "$BRANCH_NAME" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9_.\n-' '-')"
+        number="${branch:0:100}-$BUILD_NUMBER"
+    fi
+    local list="$number"
     [ -n "$sha" ] && list="$list ${sha:0:7}"
     local latest="${TAG_LATEST:-}"
     if [ -z "$latest" ]; then
@@ -277,6 +287,7 @@ case "${1:-}" in
     smoke) smoke ;;
     sbom) sbom ;;
     tag) image_ref ;;
+    tags) tags ;;
     clean) clean ;;
-    *) die "usage: $0 build | smoke | sbom | tag | clean" ;;
+    *) die "usage: $0 build | smoke | sbom | tag | tags | clean" ;;
 esac
