@@ -13,6 +13,8 @@ import pytest
 from delivery.cli import cli
 from tests.delivery.conftest import COMMIT
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def push_env(monkeypatch, registry, built_image):
