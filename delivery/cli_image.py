@@ -30,7 +30,8 @@ def image_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--commit", envvar="GIT_COMMIT", show_envvar=True,
                      help="Commit built [default: git rev-parse HEAD]; its short form is a tag."),
         click.option("--branch", envvar="BRANCH_NAME", show_envvar=True,
-                     help=f"Branch built; '{images.RELEASE_BRANCH}' adds the tag 'latest'."),
+                     help=f"Branch built; '{images.RELEASE_BRANCH}' adds the tag 'latest', "
+                          "other branches prefix the build number (dev-42)."),
         click.option("--record", type=click.Path(dir_okay=False, path_type=Path),
                      default=Path("reports/image.json"), show_default=True,
                      help="Image record (repository, tags, id, digest) read by `report`."),

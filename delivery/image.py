@@ -44,9 +44,20 @@ def repository_name(registry: str | None, namespace: str | None, name: str = NAM
     return "/".join(part.strip("/") for part in (registry, namespace, name) if part)
 
 
+def number_tag(build_number: str, branch: str | None) -> str:
+    """Return the build-number tag; off master it is prefixed with the branch (PR-7 -> pr-7-42).
+
+    Each branch job of a multibranch pipeline counts its own builds, so bare numbers collide.
+    """
+    if not branch or branch == RELEASE_BRANCH:
+        return str(build_number)
+    slug = re.sub(r"[^a-z0-9_.-]", "-", branch.lower())[:100]
+    return f"{slug}-{build_number}"
+
+
 def image_tags(build_number: str | None, commit: str | None, branch: str | None) -> list[str]:
     """Return the tags Jenkins gives an image: build number, short commit, latest on master."""
-    tags = [str(build_number)] if build_number else []
+    tags = [number_tag(build_number, branch)] if build_number else []
     if commit:
         tags.append(commit[:7])
     if branch == RELEASE_BRANCH:

@@ -33,8 +33,13 @@ def test_tags_are_build_number_short_commit_and_latest_on_master():
     assert images.image_tags("42", "abcdef0123", "master") == ["42", "abcdef0", "latest"]
 
 
-def test_no_latest_tag_off_master():
-    assert images.image_tags("42", "abcdef0123", "dev") == ["42", "abcdef0"]
+def test_off_master_the_number_tag_names_the_branch_and_there_is_no_latest():
+    assert images.image_tags("42", "abcdef0123", "dev") == ["dev-42", "abcdef0"]
+
+
+def test_a_branch_name_becomes_a_valid_tag_prefix():
+    assert images.number_tag("7", "PR-12") == "pr-12-7"
+    assert images.number_tag("7", "feature/Calm+Mode") == "feature-calm-mode-7"
 
 
 def test_no_tag_at_all_is_an_error():
