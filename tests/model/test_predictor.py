@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model.artifact import load_artifact
@@ -25,7 +27,7 @@ def test_compiled_equals_pipeline_on_every_domain_point(model) -> None:
     assert len(moods) == len(MOODS_BEFORE) * len(DURATIONS)
     compiled = model.predictor.predict_proba(moods, durations)
     reference = model.pipeline.predict_proba(
-        __import__("pandas").DataFrame({"duration_minutes": durations, "mood_before": moods}))
+        pd.DataFrame({"duration_minutes": durations, "mood_before": moods}))
     assert np.abs(compiled - reference).max() <= 1e-9
 
 
@@ -64,7 +66,7 @@ def test_unknown_mood_raises_key_error(model) -> None:
 
 def test_a_pipeline_that_does_not_compile_falls_back_with_a_warning(
         model, caplog: pytest.LogCaptureFixture) -> None:
-    broken = __import__("copy").deepcopy(model.pipeline)
+    broken = copy.deepcopy(model.pipeline)
     del broken.named_steps["classify"].coef_
     with caplog.at_level(logging.WARNING):
         predictor = build_predictor(broken)
