@@ -1,6 +1,7 @@
 """`focus-delivery image ...`: build, smoke-test and push the service image (docker SDK)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from datetime import datetime, timezone
@@ -11,8 +12,19 @@ from typing import Any, Callable
 import click
 
 from delivery import image as images
+from delivery import sbom as sboms
 from delivery import smoke as smoke_test
 from delivery.errors import DeliveryError
+
+
+record_option = click.option(
+    "--record", type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("reports/image.json"), show_default=True,
+    help="Image record (repository, tags, id, size, digest) read by `report`.")
+token_option = click.option(
+    "--token", envvar=["DOCKERHUB_TOKEN", "DOCKERHUB_PSW"], show_envvar=True,
+    help="Registry password or access token (never printed); DOCKERHUB_PSW is what Jenkins's "
+         "credentials() binds.")
 
 
 def image_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -20,8 +32,8 @@ def image_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--registry", envvar="REGISTRY", show_envvar=True,
                      help="Registry host[:port]; Docker Hub when unset."),
-        click.option("--username", envvar="DOCKERHUB_USERNAME", show_envvar=True,
-                     help="Registry user; also the image's namespace."),
+        click.option("--username", envvar=["DOCKERHUB_USERNAME", "DOCKERHUB_USR"],
+                     show_envvar=True, help="Registry user; also the image's namespace."),
         click.option("--repository", envvar="IMAGE_REPOSITORY", show_envvar=True,
                      help="Full image repository [default: REGISTRY/USERNAME/"
                           f"{images.NAME}]."),
@@ -32,9 +44,7 @@ def image_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--branch", envvar="BRANCH_NAME", show_envvar=True,
                      help=f"Branch built; '{images.RELEASE_BRANCH}' adds the tag 'latest', "
                           "other branches prefix the build number (dev-42)."),
-        click.option("--record", type=click.Path(dir_okay=False, path_type=Path),
-                     default=Path("reports/image.json"), show_default=True,
-                     help="Image record (repository, tags, id, digest) read by `report`."),
+        record_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -49,6 +59,18 @@ def _git_commit(context: Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
+
+
+def _source(url: str | None, context: Path) -> str | None:
+    """Return the repository URL (default: git's origin remote) without any credentials."""
+    if not url:
+        try:
+            url = subprocess.run(["git", "-C", str(context), "config", "--get",
+                                  "remote.origin.url"], capture_output=True, text=True,
+                                 timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+    return re.sub(r"^([a-z+]+://)[^/@]*@", r"\1", url) or None
 
 
 def _version() -> str:
@@ -97,6 +119,22 @@ def _labels_and_args(dockerfile: Path, commit: str | None, source: str | None,
     return {k: v for k, v in labels.items() if v}, args
 
 
+def _need_credentials(username: str | None, token: str | None) -> None:
+    """Fail with one line unless both registry credentials are given."""
+    if not username or not token:
+        raise DeliveryError("no registry credentials: set DOCKERHUB_USERNAME and "
+                            "DOCKERHUB_TOKEN (or pass --username/--token)")
+
+
+def _recorded(record: Path) -> dict[str, Any]:
+    """Return the image record, failing with one line when there is none."""
+    saved = images.read_record(record)
+    if not saved.get("tags"):
+        raise DeliveryError(f"no image record at {record}: build it first with "
+                            "`focus-delivery image build`")
+    return saved
+
+
 def _resolve(registry: str | None, username: str | None, repository: str | None,
              build_number: str | None, commit: str | None,
              branch: str | None) -> tuple[str, list[str]]:
@@ -119,7 +157,8 @@ def image() -> None:
 @click.option("--python-image", envvar="PYTHON_IMAGE", show_envvar=True,
               help="Base image passed as build arg PYTHON_IMAGE.")
 @click.option("--source", envvar="GIT_URL", show_envvar=True,
-              help="Repository URL for the org.opencontainers.image.source label.")
+              help="Repository URL for the org.opencontainers.image.source label "
+                   "[default: git's origin remote, credentials removed].")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
               help="Extra build arg; repeat for more.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not show the build log as it goes.")
@@ -130,9 +169,10 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     """Build the multi-stage image with Jenkins's tags, OCI labels and build args."""
     commit = commit or _git_commit(context)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
-    labels, args = _labels_and_args(context / dockerfile, commit, source, python_image,
-                                    _parse_args(build_args))
+    labels, args = _labels_and_args(context / dockerfile, commit, _source(source, context),
+                                    python_image, _parse_args(build_args))
     client = images.connect()
+    record.unlink(missing_ok=True)  # a failed build must not leave the previous build's record
     request = images.BuildRequest(context=context, dockerfile=dockerfile, repository=repo,
                                   tags=tags, build_args=args, labels=labels)
     started = time.monotonic()
@@ -143,11 +183,12 @@ def build_command(registry: str | None, username: str | None, repository: str | 
             exc.log_tail = ""
         raise
     seconds = round(time.monotonic() - started)
+    size = client.images.get(image_id).attrs["Size"]
     images.write_record(record, {"repository": repo, "local_repository": repo, "tags": tags,
-                                 "image_id": image_id, "digest": None,
-                                 "size_bytes": client.images.get(image_id).attrs["Size"],
+                                 "image_id": image_id, "digest": None, "size_bytes": size,
                                  "build_seconds": seconds})
-    click.echo(f"built {image_id} in {seconds} s as " + ", ".join(f"{repo}:{tag}" for tag in tags))
+    click.echo(f"built {image_id} in {seconds} s, {size / 1e6:.0f} MB, as "
+               + ", ".join(f"{repo}:{tag}" for tag in tags))
 
 
 @image.command("smoke", short_help="Run the image; check /health and /predict.")
@@ -160,6 +201,11 @@ def smoke_command(registry: str | None, username: str | None, repository: str | 
                   build_number: str | None, commit: str | None, branch: str | None,
                   record: Path, image_ref: str | None, timeout: float) -> None:
     """Run the image, wait for healthy, check /health and a /predict, then remove it.
+
+    Two containers run at once, one plain and one --read-only --tmpfs /tmp, published on
+    127.0.0.1 only. Both must answer /health and /predict; the plain one must also serve the
+    page and /stats, the server must run as a non-root uid (and the image's USER be numeric),
+    and the read-only one must refuse writes.
 
     The image is --image, else the first tag of the image record, else REPOSITORY and the
     first tag the options name.
@@ -174,13 +220,13 @@ def smoke_command(registry: str | None, username: str | None, repository: str | 
             image_ref = f"{repo}:{tags[0]}"
     result = smoke_test.run(images.connect(), image_ref, timeout)
     click.echo(f"smoke test of {image_ref} passed: /health {result.health.get('status')}, "
-               f"/predict {smoke_test.SAMPLE} -> {result.prediction['mood_after']}")
+               f"/predict {smoke_test.SAMPLE} -> {result.prediction['mood_after']}, page and "
+               f"/stats served, uid {result.uid}, --read-only --tmpfs /tmp works")
 
 
 @image.command("push", short_help="Log in, push every tag, print the digest.")
 @image_options
-@click.option("--token", envvar="DOCKERHUB_TOKEN", show_envvar=True,
-              help="Registry password or access token (never printed).")
+@token_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not show push progress.")
 def push_command(registry: str | None, username: str | None, repository: str | None,
                  build_number: str | None, commit: str | None, branch: str | None,
@@ -190,9 +236,7 @@ def push_command(registry: str | None, username: str | None, repository: str | N
     The tags are those of the image record written by `image build` (or computed from the
     options when there is none); they are pushed to REPOSITORY, tagging them there first.
     """
-    if not username or not token:
-        raise DeliveryError("no registry credentials: set DOCKERHUB_USERNAME and "
-                            "DOCKERHUB_TOKEN (or pass --username/--token)")
+    _need_credentials(username, token)
     target = repository or images.repository_name(registry, username)
     saved = images.read_record(record)
     if saved.get("local_repository") and saved.get("tags"):
@@ -201,12 +245,85 @@ def push_command(registry: str | None, username: str | None, repository: str | N
         source, tags = _resolve(registry, username, repository, build_number,
                                 commit or _git_commit(Path(".")), branch)
     client = images.connect()
-    auth = images.login(client, registry, username, token)
+    auth = images.login(client, registry, str(username), str(token))
     digest = ""
     for tag in tags:
         images.retag(client, f"{source}:{tag}", target, tag)
         digest = images.push_tag(client, target, tag, auth, _writer(quiet))
         click.echo(f"pushed {target}:{tag}")
-    saved.update({"repository": target, "tags": tags, "digest": digest})
+    saved.update({"repository": target, "pushed_repository": target, "tags": tags,
+                  "digest": digest})
     images.write_record(record, saved)
     click.echo(f"digest {digest}")
+
+
+@image.command("verify", short_help="Delete the pushed tags locally, pull back, compare digests.")
+@click.option("--registry", envvar="REGISTRY", show_envvar=True,
+              help="Registry host[:port]; Docker Hub when unset.")
+@click.option("--username", envvar=["DOCKERHUB_USERNAME", "DOCKERHUB_USR"], show_envvar=True,
+              help="Registry user.")
+@token_option
+@record_option
+def verify_command(registry: str | None, username: str | None, token: str | None,
+                   record: Path) -> None:
+    """Prove the push: delete every tag of the record locally, pull each back from the
+    registry, and check it has the pushed digest and the built image id."""
+    _need_credentials(username, token)
+    saved = _recorded(record)
+    client = images.connect()
+    auth = images.login(client, registry, str(username), str(token))
+    for line in images.pull_back(client, saved, auth, _writer(False)):
+        click.echo(line)
+
+
+@image.command("sbom", short_help="Write a CycloneDX SBOM of the image's Python packages.")
+@record_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("reports/sbom.cdx.json"), show_default=True, help="SBOM file.")
+def sbom_command(record: Path, out: Path) -> None:
+    """List the Python packages of the record's image with its own interpreter (no network,
+    read-only) and write them as a CycloneDX JSON SBOM."""
+    saved = _recorded(record)
+    image_ref = f"{saved['local_repository']}:{saved['tags'][0]}"
+    listing = sboms.packages(images.connect(), image_ref)
+    sboms.write(listing, out)
+    click.echo(f"SBOM: {out} ({len(listing.split())} Python packages of {image_ref})")
+
+
+@image.command("tag", short_help="Print the image as REPOSITORY:TAG (the build description).")
+@record_option
+def tag_command(record: Path) -> None:
+    """Print the record's repository (the pushed one after a push) and its first tag."""
+    saved = _recorded(record)
+    click.echo(f"{saved['repository']}:{saved['tags'][0]}")
+
+
+@image.command("digest", short_help="Print the pushed image's digest; nothing if not pushed.")
+@record_option
+def digest_command(record: Path) -> None:
+    """Print the digest `image push` recorded; print nothing when the image was not pushed."""
+    digest = images.read_record(record).get("digest")
+    if digest:
+        click.echo(digest)
+
+
+@image.command("clean", short_help="Remove the smoke containers and image tags of a build.")
+@record_option
+def clean_command(record: Path) -> None:
+    """Remove the record's tags (local and pushed names) and any smoke-test container left.
+
+    Without an engine or a record there is nothing to clean, and that is no error.
+    """
+    saved = images.read_record(record)
+    tags = list(saved.get("tags") or [])
+    local = saved.get("local_repository")
+    try:
+        client = images.connect(timeout=60)
+    except DeliveryError:
+        click.echo("no Docker engine answers: nothing to clean")
+        return
+    containers = images.remove_containers(client, smoke_test.LABEL,
+                                          [f"{local}:{tag}" for tag in tags])
+    repositories = {name for name in (local, saved.get("pushed_repository")) if name}
+    removed = images.remove_tags(client, repositories, tags)
+    click.echo(f"removed {containers} container(s) and {removed} image tag(s)")

@@ -53,7 +53,7 @@ def jenkins() -> None:
 @click.option("--github-repo", envvar="GITHUB_REPOSITORY", show_envvar=True, required=True,
               help="GitHub repository OWNER/NAME the job builds.")
 @click.option("--credentials-id", envvar="JENKINS_GITHUB_CREDENTIALS", show_envvar=True,
-              default="github-token", show_default=True,
+              default="github-creds", show_default=True,
               help="Id of the Jenkins credentials used to scan GitHub.")
 @click.option("--jenkinsfile", default="Jenkinsfile", show_default=True,
               help="Path of the Jenkinsfile in the repository.")

@@ -202,3 +202,66 @@ def write_record(path: Path, record: dict[str, Any]) -> None:
     partial = path.with_name(path.name + ".tmp")
     partial.write_text(json.dumps(record, indent=2) + "\n", "utf-8")
     partial.replace(path)
+
+
+def pull_back(client: docker.DockerClient, record: dict[str, Any], auth: dict[str, str],
+              write: Writer) -> list[str]:
+    """Delete the record's tags locally, pull each back, and check the pushed digest and id.
+
+    Returns one line per tag; the local names are restored from the pulled image.
+    """
+    target, digest = record.get("pushed_repository"), record.get("digest")
+    if not target or not digest:
+        raise DeliveryError("the image record names no pushed image: run "
+                            "`focus-delivery image push` first")
+    local, tags = record.get("local_repository") or target, list(record.get("tags") or [])
+    remove_tags(client, {local, target}, tags)
+    if _exists(client, record.get("image_id", "")):
+        write(f"warning: {record['image_id']} is still held by another tag; the pull only "
+              "checks the manifest\n")
+    lines = []
+    for tag in tags:
+        try:
+            pulled = client.images.pull(target, tag=tag, auth_config=auth)
+        except docker.errors.DockerException as exc:
+            raise DeliveryError(f"pull of {target}:{tag} failed: {exc}", _detail(exc)) from exc
+        if f"{target}@{digest}" not in pulled.attrs.get("RepoDigests", []):
+            raise DeliveryError(f"pulled {target}:{tag} does not have the pushed digest {digest}")
+        if pulled.id != record.get("image_id"):
+            raise DeliveryError(f"pulled {target}:{tag} is {pulled.id}, built was "
+                                f"{record.get('image_id')}")
+        retag(client, f"{target}:{tag}", local, tag)
+        lines.append(f"pulled {target}:{tag}: digest and image id match")
+    return lines
+
+
+def _exists(client: docker.DockerClient, reference: str) -> bool:
+    """Tell whether the engine has a local image by that id or name."""
+    try:
+        return bool(reference) and bool(client.images.get(reference))
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def remove_tags(client: docker.DockerClient, repositories: Iterable[str],
+                tags: list[str]) -> int:
+    """Remove REPOSITORY:TAG for each pair that exists locally; return how many went."""
+    removed = 0
+    for repository in repositories:
+        for tag in tags:
+            try:
+                client.images.remove(f"{repository}:{tag}")
+                removed += 1
+            except docker.errors.ImageNotFound:
+                pass
+    return removed
+
+
+def remove_containers(client: docker.DockerClient, label: str, values: list[str]) -> int:
+    """Remove every container whose `label` has one of `values`; return how many went."""
+    removed = 0
+    for value in values:
+        for container in client.containers.list(all=True, filters={"label": f"{label}={value}"}):
+            container.remove(force=True)
+            removed += 1
+    return removed

@@ -22,7 +22,7 @@ class JobSpec:
 
     name: str
     github_repo: str
-    credentials_id: str = "github-token"
+    credentials_id: str = "github-creds"
     jenkinsfile: str = "Jenkinsfile"
     branches: tuple[str, ...] = DEFAULT_BRANCHES
 

@@ -1,6 +1,7 @@
-"""Smoke test of a built image: run it, wait for healthy, check /health and /predict, remove it."""
+"""Smoke test of a built image: run it plain and read-only, wait for healthy, probe, remove it."""
 from __future__ import annotations
 
+import errno
 import json
 import math
 import time
@@ -17,16 +18,25 @@ import docker.errors
 from delivery.errors import DeliveryError
 
 PORT = "5000/tcp"
+LABEL = "focus-delivery.smoke"
 MOODS = {"calm", "relaxed", "focused", "energized"}
 SAMPLE = {"duration_minutes": 20, "mood_before": "stressed"}
+VARIANTS: dict[str, dict[str, Any]] = {
+    "plain": {},
+    "read-only": {"read_only": True, "tmpfs": {"/tmp": ""}},
+}
+# Exits with the errno of a failed write to the user's home (EROFS on a read-only root).
+WRITE_PROBE = ("import pathlib\ntry:\n    pathlib.Path.home().joinpath('.write-probe').touch()\n"
+               "except OSError as exc:\n    raise SystemExit(exc.errno)\n")
 
 
 @dataclass(frozen=True)
 class SmokeResult:
-    """What the smoke test saw: the health answer and the prediction for the sample."""
+    """What the smoke test saw: the health answer, the sample's prediction, the server's uid."""
 
     health: dict[str, Any]
     prediction: dict[str, Any]
+    uid: int = -1
 
 
 def _detail(exc: BaseException) -> str:
@@ -34,18 +44,28 @@ def _detail(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc)).rstrip()
 
 
-def _request(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-    """Send one JSON request to the container and return (status, decoded body)."""
+def _fetch(url: str, body: dict[str, Any] | None = None,
+           accept: str = "application/json") -> tuple[int, str]:
+    """Send one request to the container and return (status, body text); 0 when none answers."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
-                                                              "Accept": "application/json"})
+                                                              "Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
+            return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         return 0, str(exc)
+
+
+def _request(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """Send one JSON request and return (status, decoded body, or its text if not JSON)."""
+    status, text = _fetch(url, body)
+    try:
+        return status, json.loads(text or "null")
+    except ValueError:
+        return status, text
 
 
 def _health_state(container: Any) -> str:
@@ -106,6 +126,47 @@ def probe(base: str) -> SmokeResult:
     return SmokeResult(health, prediction)
 
 
+def check_page_and_data(base: str) -> None:
+    """Fail unless GET / serves the HTML page and /stats answers from the bundled dataset."""
+    status, page = _fetch(base + "/", accept="text/html")
+    if status != 200 or "<html" not in page.lower():
+        raise DeliveryError(f"GET / with Accept: text/html answered {status}, not a page: "
+                            "are the templates in the image?")
+    status, _ = _fetch(base + "/stats")
+    if status != 200:
+        raise DeliveryError(f"GET /stats answered {status}: is the dataset in the image?")
+
+
+def check_user(user: str) -> None:
+    """Fail unless the image's USER is a numeric id other than 0 (runAsNonRoot can verify it)."""
+    uid = user.partition(":")[0]
+    if not uid.isdigit() or int(uid) == 0:
+        raise DeliveryError(f"the image's USER is {user!r}, not a numeric non-root id")
+
+
+def server_uid(container: Any) -> int:
+    """Return the real uid of the container's PID 1; fail when it is root."""
+    code, output = container.exec_run(["cat", "/proc/1/status"])
+    lines = [line.split() for line in output.decode("utf-8", "replace").splitlines()]
+    uids = [int(fields[1]) for fields in lines if fields[:1] == ["Uid:"]]
+    if code != 0 or not uids:
+        raise DeliveryError(f"cannot read the server's uid: {output.decode(errors='replace')}")
+    if uids[0] == 0:
+        raise DeliveryError("the server runs as root (uid 0)")
+    return uids[0]
+
+
+def check_read_only(container: Any) -> None:
+    """Fail unless the root file system is read-only: a write to the user's home gets EROFS."""
+    container.reload()
+    if not container.attrs["HostConfig"].get("ReadonlyRootfs"):
+        raise DeliveryError("the read-only container has a writable root file system")
+    code, output = container.exec_run(["python3", "-c", WRITE_PROBE])
+    if code != errno.EROFS:
+        raise DeliveryError(f"a write to the home directory ended with {code}, not EROFS "
+                            f"({errno.EROFS}): {output.decode(errors='replace').strip()}")
+
+
 def _logs(container: Any, lines: int = 30) -> str:
     """Return the last lines of the container's log."""
     try:
@@ -115,36 +176,58 @@ def _logs(container: Any, lines: int = 30) -> str:
 
 
 def run(client: docker.DockerClient, image: str, timeout_s: float = 120.0) -> SmokeResult:
-    """Run `image`, wait for it to be healthy, probe it; always stop and remove it.
+    """Run `image` plain and --read-only --tmpfs /tmp, probe both; always remove them.
 
     The image must be local: a missing one is an error, never a pull from a registry.
     """
     try:
-        client.images.get(image)
-        container = client.containers.create(
-            image, detach=True, name=f"focus-smoke-{uuid.uuid4().hex[:12]}",
-            ports={PORT: ("127.0.0.1", None)})
+        user = client.images.get(image).attrs["Config"].get("User") or ""
     except docker.errors.ImageNotFound as exc:
         raise DeliveryError(f"no image {image}: build it first with `focus-delivery image "
                             "build`", _detail(exc)) from exc
+    containers: dict[str, Any] = {}
+    try:
+        for name, options in VARIANTS.items():
+            containers[name] = _create(client, image, options)
+        return _start_and_probe(containers, user, timeout_s)
+    except DeliveryError as exc:
+        raise DeliveryError(f"smoke test of {image} failed: {exc.message}", exc.detail,
+                            log_tail=exc.log_tail) from exc
+    finally:
+        for container in containers.values():
+            container.remove(force=True)
+
+
+def _create(client: docker.DockerClient, image: str, options: dict[str, Any]) -> Any:
+    """Create a labelled container of `image`, port 5000 published on 127.0.0.1 only."""
+    try:
+        return client.containers.create(
+            image, detach=True, name=f"focus-smoke-{uuid.uuid4().hex[:12]}",
+            labels={LABEL: image}, ports={PORT: ("127.0.0.1", None)}, **options)
     except docker.errors.DockerException as exc:
         raise DeliveryError(f"cannot create a container of {image}: {exc}",
                             _detail(exc)) from exc
-    try:
-        return _start_and_probe(container, timeout_s)
-    except DeliveryError as exc:
-        raise DeliveryError(f"smoke test of {image} failed: {exc.message}", exc.detail,
-                            log_tail=_logs(container)) from exc
-    finally:
-        container.remove(force=True)
 
 
-def _start_and_probe(container: Any, timeout_s: float) -> SmokeResult:
-    """Start the container, wait until it is ready, and probe its API."""
-    try:
-        container.start()
-    except docker.errors.DockerException as exc:
-        raise DeliveryError(f"the container did not start: {exc}", _detail(exc)) from exc
-    base = f"http://127.0.0.1:{_host_port(container)}"
-    wait_ready(container, base, timeout_s)
-    return probe(base)
+def _start_and_probe(containers: dict[str, Any], user: str, timeout_s: float) -> SmokeResult:
+    """Start the containers together, wait until each is ready, probe each, then the extras."""
+    bases, results = {}, []
+    for name, container in containers.items():
+        try:
+            container.start()
+        except docker.errors.DockerException as exc:
+            raise DeliveryError(f"the {name} container did not start: {exc}",
+                                _detail(exc)) from exc
+    for name, container in containers.items():
+        try:
+            bases[name] = f"http://127.0.0.1:{_host_port(container)}"
+            wait_ready(container, bases[name], timeout_s)
+            results.append(probe(bases[name]))
+        except DeliveryError as exc:
+            raise DeliveryError(f"{exc.message} ({name} run)", exc.detail,
+                                log_tail=_logs(container)) from exc
+    check_page_and_data(bases["plain"])
+    check_user(user)
+    uid = server_uid(containers["plain"])
+    check_read_only(containers["read-only"])
+    return SmokeResult(results[0].health, results[0].prediction, uid)

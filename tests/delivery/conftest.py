@@ -39,7 +39,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
                  "GITHUB_REPOSITORY", "BUILD_NUMBER", "GIT_COMMIT", "BRANCH_NAME", "BUILD_URL",
                  "JOB_NAME", "BUILD_RESULT", "ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT",
                  "SMTP_STARTTLS", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "REGISTRY",
-                 "DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN", "IMAGE_REPOSITORY", "PYTHON_IMAGE"):
+                 "DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN", "DOCKERHUB_USR", "DOCKERHUB_PSW",
+                 "IMAGE_REPOSITORY", "IMAGE_RECORD", "PYTHON_IMAGE"):
         monkeypatch.delenv(name, raising=False)
 
 

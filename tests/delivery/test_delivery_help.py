@@ -7,7 +7,8 @@ from delivery.cli import cli, main
 
 COMMANDS = [["jenkins", "sync"], ["jenkins", "build"], ["jenkins", "status"],
             ["jenkins", "metrics"], ["image", "build"], ["image", "smoke"], ["image", "push"],
-            ["report"], ["notify"]]
+            ["image", "verify"], ["image", "sbom"], ["image", "tag"], ["image", "digest"],
+            ["image", "clean"], ["report"], ["notify"]]
 
 
 def test_top_level_help_lists_every_group_and_command(runner):
@@ -27,7 +28,7 @@ def test_every_command_has_help(runner, command):
 
 @pytest.mark.parametrize("group,expected", [
     ("jenkins", ["build", "metrics", "status", "sync"]),
-    ("image", ["build", "push", "smoke"]),
+    ("image", ["build", "clean", "digest", "push", "sbom", "smoke", "tag", "verify"]),
 ])
 def test_groups_list_their_commands(runner, group, expected):
     result = runner.invoke(cli, [group, "--help"])

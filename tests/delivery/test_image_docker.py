@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 
+import docker.errors
 import pytest
 
+from delivery import smoke
 from delivery.cli import cli
+from delivery.errors import DeliveryError
 from tests.delivery.conftest import COMMIT
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +93,12 @@ def test_smoke_passes_on_the_built_image(smoked, built_image):
                                     "/health healthy, /predict ")
 
 
+def test_smoke_checks_page_non_root_and_read_only(smoked):
+    result, _ = smoked
+    assert result.stdout.rstrip().endswith(
+        "page and /stats served, uid 10001, --read-only --tmpfs /tmp works")
+
+
 def test_smoke_leaves_no_container_behind(smoked):
     assert smoked[1] == set()
 
@@ -106,12 +115,40 @@ def test_push_pushes_every_tag(pushed, built_image):
         line for line in lines if line.startswith("pushed ")]
 
 
-def test_pulled_back_image_has_the_pushed_digest(pushed, built_image, registry, docker_client):
-    auth = {"username": registry["REGISTRY_USER"], "password": registry["REGISTRY_PASSWORD"]}
-    ref = f"{built_image.repository}:{COMMIT[:7]}"
-    docker_client.images.remove(ref)
-    pulled = docker_client.images.pull(built_image.repository, tag=COMMIT[:7], auth_config=auth)
+def test_verify_pulls_every_tag_back_with_the_pushed_digest(
+        pushed, built_image, registry, docker_client):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["image", "verify", "--record", str(built_image.record)],
+                                env={"REGISTRY": registry["REGISTRY"],
+                                     "DOCKERHUB_USR": registry["REGISTRY_USER"],
+                                     "DOCKERHUB_PSW": registry["REGISTRY_PASSWORD"]})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"pulled {built_image.repository}:{tag}: digest and image id match"
+        for tag in built_image.tags]
+    pulled = docker_client.images.get(f"{built_image.repository}:{COMMIT[:7]}")
     assert f"{built_image.repository}@{pushed[1]['digest']}" in pulled.attrs["RepoDigests"]
+
+
+def test_verify_of_an_image_never_pushed_is_one_line(runner, push_env, tmp_path):
+    record = tmp_path / "image.json"
+    record.write_text(json.dumps({"local_repository": "focus-absent", "tags": ["1"]}))
+    result = runner.invoke(cli, ["image", "verify", "--record", str(record)])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: the image record names no pushed image: run "
+                             "`focus-delivery image push` first\n")
+
+
+def test_sbom_lists_the_image_python_packages(runner, built_image, tmp_path):
+    out = tmp_path / "sbom.cdx.json"
+    result = runner.invoke(cli, ["image", "sbom", "--record", str(built_image.record),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    sbom = json.loads(out.read_text())
+    names = {component["name"].lower() for component in sbom["components"]}
+    assert sbom["bomFormat"] == "CycloneDX"
+    assert {"flask", "gunicorn", "scikit-learn", "focus-meditation-agent"} <= names
 
 
 def test_push_needs_credentials(runner, built_image):
@@ -192,7 +229,8 @@ def test_smoke_fails_on_an_unhealthy_container(runner, sick_image):
     result = runner.invoke(cli, ["image", "smoke", "--image", sick_image])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
-        f"error: smoke test of {sick_image} failed: the container is unhealthy instead of healthy")
+        f"error: smoke test of {sick_image} failed: the container is unhealthy instead of healthy "
+        "(plain run)")
 
 
 def test_smoke_removes_a_failed_container(runner, sick_image, docker_client):
@@ -237,7 +275,8 @@ def test_smoke_fails_on_a_container_that_exits(runner, plain_image):
     result = runner.invoke(cli, ["image", "smoke", "--image", image])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
-        f"error: smoke test of {image} failed: the container is exited instead of healthy")
+        f"error: smoke test of {image} failed: the container is exited instead of healthy "
+        "(plain run)")
 
 
 def test_smoke_without_healthcheck_gives_up_after_the_timeout(runner, plain_image):
@@ -246,7 +285,7 @@ def test_smoke_without_healthcheck_gives_up_after_the_timeout(runner, plain_imag
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         f"error: smoke test of {image} failed: the container was not healthy after 2 s "
-        "(health: none)")
+        "(health: none) (plain run)")
 
 
 def test_smoke_takes_the_image_from_the_record(runner, docker_client, tmp_path):
@@ -283,3 +322,54 @@ def test_push_of_a_missing_local_image_is_one_line(runner, push_env, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == ("error: no local image focus-absent:1: build it first with "
                              "`focus-delivery image build`\n")
+
+
+@pytest.fixture
+def sleeper(base_image, docker_client):
+    """Start containers of the base image (root, no HEALTHCHECK) that sleep; remove them after."""
+    made = []
+
+    def start(**options):
+        container = docker_client.containers.run(base_image, ["sleep", "60"], detach=True,
+                                                 **options)
+        made.append(container)
+        return container
+
+    yield start
+    for container in made:
+        container.remove(force=True)
+
+
+def test_the_read_only_check_passes_a_read_only_root(sleeper):
+    smoke.check_read_only(sleeper(read_only=True, tmpfs={"/tmp": ""}))
+
+
+def test_the_read_only_check_fails_a_writable_root(sleeper):
+    with pytest.raises(DeliveryError, match="writable root file system"):
+        smoke.check_read_only(sleeper())
+
+
+def test_the_uid_check_fails_a_server_running_as_root(sleeper):
+    with pytest.raises(DeliveryError, match=r"the server runs as root \(uid 0\)"):
+        smoke.server_uid(sleeper())
+
+
+def test_the_uid_check_reads_a_non_root_server(sleeper):
+    assert smoke.server_uid(sleeper(user="4242:4242")) == 4242
+
+
+def test_clean_removes_the_record_tags_and_labelled_smoke_containers(
+        runner, base_image, docker_client, tmp_path):
+    base = docker_client.images.get(base_image)
+    for tag in ("1", "abc1234"):
+        base.tag("focus-clean-test", tag)
+    left = docker_client.containers.create(base_image, ["sleep", "60"],
+                                           labels={smoke.LABEL: "focus-clean-test:1"})
+    record = tmp_path / "image.json"
+    record.write_text(json.dumps({"local_repository": "focus-clean-test",
+                                  "tags": ["1", "abc1234"]}))
+    result = runner.invoke(cli, ["image", "clean", "--record", str(record)])
+    assert result.stdout == "removed 1 container(s) and 2 image tag(s)\n"
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(left.id)
+    assert docker_client.images.list(name="focus-clean-test") == []

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from delivery import cli_image
 from delivery import image as images
 from delivery import smoke
 from delivery.cli import cli
@@ -107,7 +108,7 @@ def test_probabilities_that_do_not_sum_to_one_fail_the_smoke_test():
 
 
 class FakeService(BaseHTTPRequestHandler):
-    """Answers /health and /predict with what the test put in `answers`."""
+    """Answers with what the test put in `answers`: JSON, or HTML for a str body."""
 
     answers: dict[str, tuple[int, object]] = {}
 
@@ -117,9 +118,10 @@ class FakeService(BaseHTTPRequestHandler):
     def _answer(self):
         """Send the configured answer for the path."""
         status, body = self.answers.get(self.path, (404, {"error": "not found"}))
-        data = json.dumps(body).encode()
+        html = isinstance(body, str)
+        data = body.encode() if html else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "text/html" if html else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -167,3 +169,82 @@ def test_probe_fails_a_refused_prediction(service):
 def test_probe_fails_when_nothing_answers(free_port):
     with pytest.raises(DeliveryError, match="/health answered 0"):
         smoke.probe(f"http://127.0.0.1:{free_port}")
+
+
+def test_the_page_and_stats_pass_when_both_are_served(service):
+    FakeService.answers.update({"/": (200, "<!DOCTYPE html><html><body>Focus</body></html>"),
+                                "/stats": (200, {"rows": 1200})})
+    smoke.check_page_and_data(service)
+
+
+def test_a_json_answer_to_the_page_fails_the_smoke_test(service):
+    FakeService.answers.update({"/": (200, {"status": "ok"}), "/stats": (200, {"rows": 1})})
+    with pytest.raises(DeliveryError, match="answered 200, not a page"):
+        smoke.check_page_and_data(service)
+
+
+def test_missing_stats_fail_the_smoke_test(service):
+    FakeService.answers.update({"/": (200, "<html></html>")})
+    with pytest.raises(DeliveryError, match="GET /stats answered 404: is the dataset"):
+        smoke.check_page_and_data(service)
+
+
+@pytest.mark.parametrize("user", ["10001", "10001:10001"])
+def test_a_numeric_non_root_user_passes(user):
+    smoke.check_user(user)
+
+
+@pytest.mark.parametrize("user", ["", "root", "0", "0:0", "focus"])
+def test_root_or_a_named_user_fails_the_smoke_test(user):
+    with pytest.raises(DeliveryError, match="not a numeric non-root id"):
+        smoke.check_user(user)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://ci:s3cret@github.com/acme/focus.git", "https://github.com/acme/focus.git"),
+    ("https://github.com/acme/focus.git", "https://github.com/acme/focus.git"),
+    ("git@github.com:acme/focus.git", "git@github.com:acme/focus.git"),
+])
+def test_the_source_label_never_carries_credentials(url, expected, tmp_path):
+    assert cli_image._source(url, tmp_path) == expected
+
+
+@pytest.fixture
+def record(tmp_path):
+    """An image record after a push."""
+    path = tmp_path / "image.json"
+    images.write_record(path, {"repository": "127.0.0.1:5000/ci/focus-meditation-agent",
+                               "local_repository": "focus-meditation-agent",
+                               "tags": ["dc1", "0123456", "latest"], "digest": "sha256:beef"})
+    return path
+
+
+def test_image_tag_prints_the_repository_and_first_tag(runner, record):
+    result = runner.invoke(cli, ["image", "tag", "--record", str(record)])
+    assert result.stdout == "127.0.0.1:5000/ci/focus-meditation-agent:dc1\n"
+
+
+def test_image_digest_prints_the_pushed_digest(runner, record):
+    result = runner.invoke(cli, ["image", "digest", "--record", str(record)])
+    assert result.stdout == "sha256:beef\n"
+
+
+def test_image_digest_prints_nothing_when_nothing_was_pushed(runner, tmp_path):
+    path = tmp_path / "image.json"
+    images.write_record(path, {"repository": "focus-meditation-agent", "tags": ["1"],
+                               "digest": None})
+    result = runner.invoke(cli, ["image", "digest", "--record", str(path)])
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_image_tag_without_a_record_is_one_line(runner, tmp_path):
+    result = runner.invoke(cli, ["image", "tag", "--record", str(tmp_path / "none.json")])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: no image record at {tmp_path / 'none.json'}: build it "
+                             "first with `focus-delivery image build`\n")
+
+
+def test_image_clean_without_an_engine_has_nothing_to_do(runner, record, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    result = runner.invoke(cli, ["image", "clean", "--record", str(record)])
+    assert (result.exit_code, result.stdout) == (0, "no Docker engine answers: nothing to clean\n")

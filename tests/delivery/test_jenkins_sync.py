@@ -42,6 +42,11 @@ def test_template_builds_from_the_jenkinsfile_path():
     assert root.findtext("factory/scriptPath") == "ci/Jenkinsfile"
 
 
+def test_the_branch_source_scans_with_the_github_creds_credentials():
+    root = ElementTree.fromstring(rendered().encode())
+    assert root.findtext(".//credentialsId") == "github-creds"
+
+
 def test_template_escapes_values():
     root = ElementTree.fromstring(rendered(credentials_id="a<b&c").encode())
     assert root.findtext(".//credentialsId") == "a<b&c"
