@@ -65,16 +65,16 @@ clean: ## Remove the venv, artifacts, reports and caches
 
 # ------------------------------------------------------------------------------------------
 # Delivery: pipeline lints, the image (build, smoke test, SBOM), registry push, build report.
-# Jenkins, GitHub Actions and `make delivery-check` call only these targets (docs/delivery.md).
+# Jenkins, GitHub Actions and `make delivery-check` call only these targets (docs/delivery.md);
+# the image targets run `focus-delivery image ...` (delivery/, docs/releasing.md).
 
-IMAGE_NAME ?= focus-meditation-agent
 PYTHON_IMAGE ?= python:3.11-slim
 IMAGE_RECORD ?= $(REPORTS)/image.json
 SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
-IMAGE_ENV = IMAGE_NAME=$(IMAGE_NAME) IMAGE_RECORD=$(IMAGE_RECORD)
+DELIVERY = $(BIN)/focus-delivery
 
 .PHONY: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test delivery-lint image smoke sbom \
-	registry-login push registry-logout image-tag model-accuracy report image-clean \
+	push image-verify image-tag image-digest model-accuracy report notify image-clean \
 	delivery-check
 
 hadolint: install ## Lint the Dockerfile with hadolint
@@ -94,37 +94,40 @@ pipeline-test: install ## Check Jenkinsfile, workflows and Dockerfile against th
 
 delivery-lint: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test ## All the delivery lints
 
-image: ## Build the image; tags BUILD_NUMBER, short commit, latest on master (TAG_LATEST=1)
-	$(IMAGE_ENV) PYTHON_IMAGE=$(PYTHON_IMAGE) scripts/image.sh build
+image: install ## Build the image; tags the build number, short commit, latest on master
+	$(DELIVERY) image build --python-image $(PYTHON_IMAGE) --record $(IMAGE_RECORD)
 
-smoke: ## Run the image (plain and --read-only), wait healthy, check /health and /predict
-	$(IMAGE_ENV) scripts/image.sh smoke
+smoke: install ## Run the image plain and --read-only; /health, /predict, page, non-root
+	$(DELIVERY) image smoke --record $(IMAGE_RECORD)
 
 sbom: install ## Write a CycloneDX SBOM of the image's Python environment (SBOM_FILE)
-	$(IMAGE_ENV) SBOM_FILE=$(SBOM_FILE) CYCLONEDX_PY=$(BIN)/cyclonedx-py scripts/image.sh sbom
+	$(DELIVERY) image sbom --record $(IMAGE_RECORD) --out $(SBOM_FILE)
 
-registry-login: ## docker login to REGISTRY (Docker Hub when unset) with --password-stdin
-	$(IMAGE_ENV) scripts/push-image.sh login
+push: install ## Log in to REGISTRY (Docker Hub when unset), push every tag, record the digest
+	$(DELIVERY) image push --record $(IMAGE_RECORD)
 
-push: ## Push every tag of the built image to REGISTRY and record the digest
-	$(IMAGE_ENV) scripts/push-image.sh push
+image-verify: install ## Delete the pushed tags locally, pull them back, compare digest and image id
+	$(DELIVERY) image verify --record $(IMAGE_RECORD)
 
-registry-logout: ## docker logout from REGISTRY
-	$(IMAGE_ENV) scripts/push-image.sh logout
+image-tag: install ## Print the image as repository:tag (the pushed repository after a push)
+	@$(DELIVERY) image tag --record $(IMAGE_RECORD)
 
-image-tag: ## Print the built image as repository:tag
-	@$(IMAGE_ENV) scripts/image.sh tag
+image-digest: install ## Print the pushed image's digest; nothing when it was not pushed
+	@$(DELIVERY) image digest --record $(IMAGE_RECORD)
 
 model-accuracy: ## Print the trained model's test accuracy from its manifest
 	@$(PYTHON) -c "import json, sys; print(json.load(open(sys.argv[1]))['metrics']['accuracy'])" \
 		$(ARTIFACTS)/model.json
 
 report: install ## Write the build summary for the e-mail (summary.txt, summary.html in REPORTS)
-	$(BIN)/focus-delivery report --out-dir $(REPORTS) --image-record $(IMAGE_RECORD) \
+	$(DELIVERY) report --out-dir $(REPORTS) --image-record $(IMAGE_RECORD) \
 		--model $(ARTIFACTS)/model.json
 
-image-clean: ## Remove the containers and image tags this build made
-	$(IMAGE_ENV) scripts/image.sh clean
+notify: install ## E-mail the summary (BUILD_RESULT) to ADMIN_EMAIL over SMTP, no email-ext
+	$(DELIVERY) notify --image-record $(IMAGE_RECORD) --model $(ARTIFACTS)/model.json
+
+image-clean: install ## Remove the smoke-test containers and image tags this build made
+	$(DELIVERY) image clean --record $(IMAGE_RECORD)
 
 delivery-check: install ## Lint the pipelines, then build, run, push and pull the image for real
 	scripts/delivery-check.sh

@@ -6,12 +6,15 @@
 #   3. engine    a Docker engine that answers (Debian's dockerd started if none does)
 #   4. base      the base image: DELIVERY_PYTHON_IMAGE if set, else a debootstrap stand-in for
 #                python:3.11-slim (no container registry is reachable here)
-#   5. build     make image (tags: build number, short commit, latest)
-#   6. smoke     make smoke (healthy, /health, /predict, non-root, --read-only) and make sbom
-#   7. push      a local registry with htpasswd auth; make registry-login push; pull back and
-#                compare digests (scripts/push-image.sh verify); make registry-logout
-#   8. report    make image-tag and model-accuracy (the build description) and make report
-#                (the build summary Jenkins e-mails), from this run's records
+#   5. build     make image, as a master build (tags: build number, short commit, latest)
+#   6. smoke     make smoke (plain and --read-only --tmpfs /tmp: healthy, /health, /predict,
+#                page, /stats, non-root) and make sbom
+#   7. push      a local registry with htpasswd auth; make push (the SDK logs in: no password on
+#                a command line or on disk); make image-verify (delete locally, pull back,
+#                compare digest and image id)
+#   8. report    make image-tag, image-digest and model-accuracy (the build description) and
+#                make report (the build summary Jenkins e-mails), from this run's records
+# The image targets run `focus-delivery image ...`, as in Jenkins.
 # Everything it started (containers, image tags, registry, dockerd) is stopped on exit, by id.
 # A missing engine or registry is a failure, never a skip. Prints each phase's duration.
 set -euo pipefail
@@ -26,13 +29,13 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 
+# A master build of this checkout; no registry or credentials from the caller's environment.
+unset REGISTRY IMAGE_REPOSITORY DOCKERHUB_USERNAME DOCKERHUB_TOKEN DOCKERHUB_USR DOCKERHUB_PSW \
+    GIT_COMMIT
 export BUILD_NUMBER="${DELIVERY_BUILD_NUMBER:-dc$(date -u +%Y%m%d%H%M%S)}"
-export TAG_LATEST=1
+export BRANCH_NAME=master
 export IMAGE_RECORD="$WORK/image.json"
 export SBOM_FILE="$WORK/sbom.cdx.json"
-export DOCKER_CONFIG="$WORK/docker-config"
-mkdir -p "$DOCKER_CONFIG"
-chmod 700 "$DOCKER_CONFIG"
 
 ENGINE_PID=""
 REGISTRY_DIR="$WORK/registry"
@@ -65,13 +68,10 @@ cleanup() {
     start="$(date +%s)"
     echo
     echo "=== delivery-check: cleanup"
-    if docker info >/dev/null 2>&1; then
-        scripts/push-image.sh logout >/dev/null 2>&1
-        "$MAKE" --no-print-directory image-clean
-    fi
+    "$MAKE" --no-print-directory image-clean
     [ "$REGISTRY_STARTED" = 1 ] && scripts/registry.sh down "$REGISTRY_DIR"
     [ -n "$ENGINE_PID" ] && scripts/docker-engine.sh down "$ENGINE_PID"
-    rm -rf "$DOCKER_CONFIG" "$REGISTRY_DIR/data"
+    rm -rf "$REGISTRY_DIR/data"
     TIMINGS+=("$(printf '%-8s %4s s' cleanup "$(elapsed "$start")")")
 
     echo
@@ -133,16 +133,19 @@ push() {
     REGISTRY_STARTED=1
     # shellcheck source=/dev/null
     . "$REGISTRY_DIR/registry.env"
-    export REGISTRY REGISTRY_USER REGISTRY_PASSWORD
+    export REGISTRY DOCKERHUB_USERNAME="$REGISTRY_USER" DOCKERHUB_TOKEN="$REGISTRY_PASSWORD"
     echo "registry: $REGISTRY (htpasswd auth, user $REGISTRY_USER)"
-    "$MAKE" --no-print-directory registry-login push
-    scripts/push-image.sh verify
-    "$MAKE" --no-print-directory registry-logout
-    unset REGISTRY_PASSWORD
+    "$MAKE" --no-print-directory push
+    "$MAKE" --no-print-directory image-verify
+    unset DOCKERHUB_TOKEN REGISTRY_PASSWORD
 }
 
 report() {
-    echo "build description: image $("$MAKE" -s image-tag) | accuracy $("$MAKE" -s model-accuracy)"
+    local digest
+    digest="$("$MAKE" -s image-digest)"
+    [ -n "$digest" ] || die "no digest recorded after the push"
+    echo "build description: image $("$MAKE" -s image-tag) | digest $digest |" \
+        "accuracy $("$MAKE" -s model-accuracy)"
     BUILD_RESULT=SUCCESS "$MAKE" --no-print-directory report REPORTS="$WORK"
 }
 

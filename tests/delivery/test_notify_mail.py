@@ -1,9 +1,15 @@
 """`focus-delivery notify`: the build summary by e-mail, against a real SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from delivery.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TITLE = "focus-meditation-agent #42 (master @ abc1234): SUCCESS"
 PASSWORD = "mail-password-789"
@@ -138,3 +144,19 @@ def _port() -> str:
     import os
 
     return os.environ["SMTP_PORT"]
+
+
+def test_make_notify_mails_the_summary_with_build_result_to_admin_email(
+        smtp_server, build_outputs, monkeypatch):
+    """`make notify` (runners without the Email Extension plugin) runs focus-delivery notify."""
+    monkeypatch.setenv("ADMIN_EMAIL", "admin@focus.test,second@focus.test")
+    done = subprocess.run(
+        ["make", "-s", "notify", "BUILD_RESULT=FAILURE", "BUILD_NUMBER=42", "BRANCH_NAME=dev",
+         "GIT_COMMIT=abc1234def5678",
+         f"IMAGE_RECORD={build_outputs['--image-record']}",
+         f"ARTIFACTS={build_outputs['--model'].parent}"],
+        cwd=ROOT, env=os.environ, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    envelope = smtp_server.envelopes[0]
+    assert envelope["to"] == ["admin@focus.test", "second@focus.test"]
+    assert envelope["message"]["Subject"] == "focus-meditation-agent #42 (dev @ abc1234): FAILURE"
