@@ -95,7 +95,8 @@ pipeline-test: install ## Check Jenkinsfile, workflows and Dockerfile against th
 delivery-lint: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test ## All the delivery lints
 
 image: install ## Build the image; tags the build number, short commit, latest on master
-	$(DELIVERY) image build --python-image $(PYTHON_IMAGE) --record $(IMAGE_RECORD)
+	$(DELIVERY) image build --build-number "$${BUILD_NUMBER:-local}" \
+		--python-image $(PYTHON_IMAGE) --record $(IMAGE_RECORD)
 
 smoke: install ## Run the image plain and --read-only; /health, /predict, page, non-root
 	$(DELIVERY) image smoke --record $(IMAGE_RECORD)
