@@ -284,7 +284,7 @@ def sbom_command(record: Path, out: Path) -> None:
     """List the Python packages of the record's image with its own interpreter (no network,
     read-only) and write them as a CycloneDX JSON SBOM."""
     saved = _recorded(record)
-    image_ref = f"{saved['local_repository']}:{saved['tags'][0]}"
+    image_ref = f"{saved.get('local_repository') or saved['repository']}:{saved['tags'][0]}"
     listing = sboms.packages(images.connect(), image_ref)
     sboms.write(listing, out)
     click.echo(f"SBOM: {out} ({len(listing.split())} Python packages of {image_ref})")
