@@ -74,7 +74,7 @@ SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
 DELIVERY = $(BIN)/focus-delivery
 
 .PHONY: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test delivery-lint image smoke sbom \
-	push image-verify image-tag image-digest model-accuracy report notify image-clean \
+	registry-login registry-logout push image-verify image-tag image-digest model-accuracy report notify image-clean \
 	delivery-check
 
 hadolint: install ## Lint the Dockerfile with hadolint
@@ -103,6 +103,16 @@ smoke: install ## Run the image plain and --read-only; /health, /predict, page, 
 
 sbom: install ## Write a CycloneDX SBOM of the image's Python environment (SBOM_FILE)
 	$(DELIVERY) image sbom --record $(IMAGE_RECORD) --out $(SBOM_FILE)
+
+registry-login: ## docker login to REGISTRY (Docker Hub when unset); the token goes via stdin
+	@user="$${DOCKERHUB_USERNAME:-$${DOCKERHUB_USR:-}}"; token="$${DOCKERHUB_TOKEN:-$${DOCKERHUB_PSW:-}}"; \
+	if [ -z "$$user" ] || [ -z "$$token" ]; then \
+		echo "registry-login: set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (Jenkins binds" \
+			"DOCKERHUB_USR/DOCKERHUB_PSW)" >&2; exit 1; fi; \
+	printf '%s' "$$token" | docker login --username "$$user" --password-stdin $${REGISTRY:-}
+
+registry-logout: ## docker logout from REGISTRY (safe when not logged in)
+	@docker logout $${REGISTRY:-} || true
 
 push: install ## Log in to REGISTRY (Docker Hub when unset), push every tag, record the digest
 	$(DELIVERY) image push --record $(IMAGE_RECORD)

@@ -63,11 +63,11 @@ def makefile_recipe(target: str) -> str:
 
 
 def make_targets_in(command: str) -> list[str]:
-    """The make targets a shell command line names (options and VAR=value left out)."""
+    """The make targets a shell command line names (options, VAR=value, redirections out)."""
     targets = []
     for match in _MAKE_CALL.finditer(command):
         for word in match.group(1).split():
-            if word.startswith("-") or "=" in word or word.startswith("$"):
+            if word.startswith(("-", "$", ">", "2>", "<", "&")) or "=" in word:
                 continue
             targets.append(word)
     return targets
@@ -193,12 +193,21 @@ def test_jenkinsfile_pushes_only_master_and_pull_requests_into_it() -> None:
     assert "credentials('dockerhub-creds')" in body
 
 
-def test_jenkinsfile_pushes_with_make_push_and_bound_credentials() -> None:
-    """The push stage binds the credentials into the environment and runs only `make push`
-    (the SDK login keeps the token off command lines and off the disk)."""
+def test_jenkinsfile_logs_in_pushes_and_always_logs_out() -> None:
+    """The push stage binds the credentials, logs in with --password-stdin (make
+    registry-login), pushes, and logs out in post { always }, all in single-quoted sh."""
     body = stage_body("Push to Docker Hub")
     assert "DOCKERHUB = credentials('dockerhub-creds')" in body
-    assert re.findall(r"sh '([^']*)'", body) == ["make push"]
+    assert 'DOCKER_CONFIG = "${env.WORKSPACE}/.docker"' in body
+    steps = re.findall(r"sh '([^']*)'", body)
+    assert steps == ["make registry-login", "make push", "make registry-logout"]
+    assert body.index("always") < body.index("make registry-logout")
+
+
+def test_registry_login_reads_the_token_from_stdin() -> None:
+    """The token never appears on a command line."""
+    recipe = makefile_recipe("registry-login")
+    assert "--password-stdin" in recipe and "--password " not in recipe
 
 
 def test_jenkinsfile_describes_the_build_with_image_digest_and_accuracy() -> None:
