@@ -15,6 +15,7 @@ from delivery import image as images
 from delivery import sbom as sboms
 from delivery import smoke as smoke_test
 from delivery.errors import DeliveryError
+from delivery.params import parse_key_values
 
 
 record_option = click.option(
@@ -88,17 +89,6 @@ def _writer(quiet: bool) -> Callable[[str], None]:
     return lambda text: click.echo(text, nl=False)
 
 
-def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Turn ('K=V', ...) into a dict."""
-    args = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--build-arg")
-        args[key] = value
-    return args
-
-
 def _labels_and_args(dockerfile: Path, commit: str | None, source: str | None,
                      python_image: str | None,
                      extra: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -170,7 +160,7 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     commit = commit or _git_commit(context)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
     labels, args = _labels_and_args(context / dockerfile, commit, _source(source, context),
-                                    python_image, _parse_args(build_args))
+                                    python_image, parse_key_values(build_args, "--build-arg"))
     client = images.connect()
     record.unlink(missing_ok=True)  # a failed build must not leave the previous build's record
     request = images.BuildRequest(context=context, dockerfile=dockerfile, repository=repo,

@@ -10,6 +10,7 @@ import click
 from delivery import history, jobs, metrics, runs
 from delivery.builds import Build
 from delivery.jenkins_client import JenkinsClient, branch_job
+from delivery.params import parse_key_values
 from delivery.tables import duration, table
 
 DEFAULT_JOB = "focus-meditation-agent"
@@ -30,17 +31,6 @@ def jenkins_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """Turn ('K=V', ...) into a dict, refusing entries without '='."""
-    params = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--param")
-        params[key] = value
-    return params
 
 
 @click.group()
@@ -119,7 +109,7 @@ def build(ctx: click.Context, url: str, user: str, token: str, job: str, branch:
     client = JenkinsClient(url, user, token)
     name = branch_job(job, branch)
     waiting = runs.Waiting(poll_s=poll, timeout_s=timeout)
-    item = client.trigger(name, parse_params(params))
+    item = client.trigger(name, parse_key_values(params, "--param"))
     click.echo(f"queued {name} (queue item {item})")
     executable = runs.started_build(client, item, waiting)
     number = int(executable["number"])

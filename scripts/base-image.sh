@@ -13,10 +13,8 @@ BASE_WORK_DIR="${BASE_WORK_DIR:-.tmp/base-image}"
 SUITE=bookworm
 EXTRA_CA_DIR=/usr/local/share/ca-certificates
 
-die() {
-    echo "base-image: $*" >&2
-    exit 1
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 # The Debian archive apt already uses on this machine, read at run time so that no mirror
 # host is written into the repository.
@@ -38,12 +36,7 @@ ensure_tools() {
     dpkg-query -W -f '${Status}' debian-archive-keyring 2>/dev/null | grep -q 'ok installed' \
         || missing+=(debian-archive-keyring)
     [ "${#missing[@]}" -eq 0 ] && return 0
-    command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install it"
-    echo "base-image: installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 \
-        || { apt-get update -qq >&2 \
-             && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2; } \
-        || die "could not install ${missing[*]}"
+    apt_install "${missing[@]}"
 }
 
 already_there() {

@@ -11,24 +11,11 @@ set -euo pipefail
 STATE_DIR="${STATE_DIR:-.tmp/docker}"
 ENGINE_WAIT_SECONDS="${ENGINE_WAIT_SECONDS:-60}"
 
-die() {
-    echo "docker-engine: $*" >&2
-    exit 1
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 engine_answers() {
     docker info >/dev/null 2>&1
-}
-
-install_engine() {
-    command -v apt-get >/dev/null 2>&1 \
-        || die "dockerd is missing and apt-get is not available to install docker.io"
-    echo "docker-engine: installing Debian's docker.io" >&2
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2; then
-        apt-get update -qq >&2 || die "apt-get update failed; cannot install docker.io"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2 \
-            || die "apt-get install docker.io failed"
-    fi
 }
 
 up() {
@@ -44,7 +31,7 @@ up() {
         echo "already-running"
         return 0
     fi
-    command -v dockerd >/dev/null 2>&1 || install_engine
+    command -v dockerd >/dev/null 2>&1 || apt_install docker.io
     command -v dockerd >/dev/null 2>&1 || die "dockerd is still missing after installing docker.io"
     command -v docker >/dev/null 2>&1 || die "the docker client is missing after installing docker.io"
 
@@ -72,24 +59,7 @@ up() {
 down() {
     local pid="${1:-}"
     [[ "$pid" =~ ^[0-9]+$ ]] || die "usage: $0 down <PID>"
-    if ! kill -0 "$pid" 2>/dev/null; then
-        echo "docker-engine: dockerd $pid is not running" >&2
-        return 0
-    fi
-    local name
-    name="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
-    [ "$name" = "dockerd" ] || die "process $pid is '$name', not dockerd; not stopping it"
-    kill -TERM "$pid"
-    local waited=0
-    while kill -0 "$pid" 2>/dev/null; do
-        if [ "$waited" -ge 30 ]; then
-            kill -KILL "$pid" 2>/dev/null || true
-            break
-        fi
-        sleep 1
-        waited=$((waited + 1))
-    done
-    echo "stopped $pid"
+    stop_pid "$pid" dockerd 30
 }
 
 case "${1:-}" in

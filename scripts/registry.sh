@@ -12,10 +12,8 @@ set -euo pipefail
 
 REGISTRY_WAIT_SECONDS="${REGISTRY_WAIT_SECONDS:-30}"
 
-die() {
-    echo "registry: $*" >&2
-    exit 1
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 ensure_tools() {
     local missing=()
@@ -23,12 +21,7 @@ ensure_tools() {
     command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     [ "${#missing[@]}" -eq 0 ] && return 0
-    command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install it"
-    echo "registry: installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 \
-        || { apt-get update -qq >&2 \
-             && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2; } \
-        || die "could not install ${missing[*]}"
+    apt_install "${missing[@]}"
 }
 
 free_port() {
@@ -109,24 +102,7 @@ down() {
     local pid
     pid="$(sed -n 's/^REGISTRY_PID=//p' "$dir/registry.env")"
     [[ "$pid" =~ ^[0-9]+$ ]] || die "no REGISTRY_PID in $dir/registry.env"
-    if ! kill -0 "$pid" 2>/dev/null; then
-        echo "registry: $pid is not running" >&2
-        return 0
-    fi
-    local name
-    name="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
-    [ "$name" = "docker-registry" ] || die "process $pid is '$name', not docker-registry; not stopping it"
-    kill -TERM "$pid"
-    local waited=0
-    while kill -0 "$pid" 2>/dev/null; do
-        if [ "$waited" -ge 20 ]; then
-            kill -KILL "$pid" 2>/dev/null || true
-            break
-        fi
-        sleep 0.5
-        waited=$((waited + 1))
-    done
-    echo "stopped $pid"
+    stop_pid "$pid" docker-registry 10
 }
 
 [ -n "${2:-}" ] || die "usage: $0 up DIR | down DIR"

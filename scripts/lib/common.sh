@@ -22,3 +22,24 @@ apt_install() {
             || die "apt-get install $* failed"
     fi
 }
+
+# Stop process PID if it runs the program NAME (refusing any other), waiting up to SECONDS.
+stop_pid() {
+    local pid="$1" name="$2" seconds="$3" actual waited=0
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "$(basename "$0" .sh): $name $pid is not running" >&2
+        return 0
+    fi
+    actual="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
+    [ "$actual" = "$name" ] || die "process $pid is '$actual', not $name; not stopping it"
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$waited" -ge "$seconds" ]; then
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    echo "stopped $pid"
+}
