@@ -15,7 +15,7 @@ from delivery import image as images
 from delivery import sbom as sboms
 from delivery import smoke as smoke_test
 from delivery.errors import DeliveryError
-from delivery.params import parse_key_values
+from delivery.params import option_group, parse_key_values
 
 
 record_option = click.option(
@@ -28,28 +28,24 @@ token_option = click.option(
          "credentials() binds.")
 
 
-def image_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the options that name the image and its tags, shared by every `image` command."""
-    options = [
-        click.option("--registry", envvar="REGISTRY", show_envvar=True,
-                     help="Registry host[:port]; Docker Hub when unset."),
-        click.option("--username", envvar=["DOCKERHUB_USERNAME", "DOCKERHUB_USR"],
-                     show_envvar=True, help="Registry user; also the image's namespace."),
-        click.option("--repository", envvar="IMAGE_REPOSITORY", show_envvar=True,
-                     help="Full image repository [default: REGISTRY/USERNAME/"
-                          f"{images.NAME}]."),
-        click.option("--build-number", envvar="BUILD_NUMBER", show_envvar=True,
-                     help="Jenkins build number (a tag)."),
-        click.option("--commit", envvar="GIT_COMMIT", show_envvar=True,
-                     help="Commit built [default: git rev-parse HEAD]; its short form is a tag."),
-        click.option("--branch", envvar="BRANCH_NAME", show_envvar=True,
-                     help=f"Branch built; '{images.RELEASE_BRANCH}' adds the tag 'latest', "
-                          "other branches prefix the build number (dev-42)."),
-        record_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+# Add the options that name the image and its tags, shared by every `image` command.
+image_options = option_group(
+    click.option("--registry", envvar="REGISTRY", show_envvar=True,
+                 help="Registry host[:port]; Docker Hub when unset."),
+    click.option("--username", envvar=["DOCKERHUB_USERNAME", "DOCKERHUB_USR"],
+                 show_envvar=True, help="Registry user; also the image's namespace."),
+    click.option("--repository", envvar="IMAGE_REPOSITORY", show_envvar=True,
+                 help="Full image repository [default: REGISTRY/USERNAME/"
+                      f"{images.NAME}]."),
+    click.option("--build-number", envvar="BUILD_NUMBER", show_envvar=True,
+                 help="Jenkins build number (a tag)."),
+    click.option("--commit", envvar="GIT_COMMIT", show_envvar=True,
+                 help="Commit built [default: git rev-parse HEAD]; its short form is a tag."),
+    click.option("--branch", envvar="BRANCH_NAME", show_envvar=True,
+                 help=f"Branch built; '{images.RELEASE_BRANCH}' adds the tag 'latest', "
+                      "other branches prefix the build number (dev-42)."),
+    record_option,
+)
 
 
 def _git_commit(context: Path) -> str | None:
@@ -133,6 +129,16 @@ def _resolve(registry: str | None, username: str | None, repository: str | None,
     return repo, images.image_tags(build_number, commit, branch)
 
 
+def _built_image(saved: dict[str, Any], registry: str | None, username: str | None,
+                 repository: str | None, build_number: str | None, commit: str | None,
+                 branch: str | None) -> tuple[str, list[str]]:
+    """Return the built image's local repository and tags: the record's, else the options'."""
+    if saved.get("local_repository") and saved.get("tags"):
+        return saved["local_repository"], list(saved["tags"])
+    return _resolve(registry, username, repository, build_number,
+                    commit or _git_commit(Path(".")), branch)
+
+
 @click.group()
 def image() -> None:
     """Build, smoke-test and push the service image (docker SDK)."""
@@ -201,13 +207,9 @@ def smoke_command(registry: str | None, username: str | None, repository: str | 
     first tag the options name.
     """
     if not image_ref:
-        saved = images.read_record(record)
-        if saved.get("local_repository") and saved.get("tags"):
-            image_ref = f"{saved['local_repository']}:{saved['tags'][0]}"
-        else:
-            repo, tags = _resolve(registry, username, repository, build_number,
-                                  commit or _git_commit(Path(".")), branch)
-            image_ref = f"{repo}:{tags[0]}"
+        repo, tags = _built_image(images.read_record(record), registry, username, repository,
+                                  build_number, commit, branch)
+        image_ref = f"{repo}:{tags[0]}"
     result = smoke_test.run(images.connect(), image_ref, timeout)
     click.echo(f"smoke test of {image_ref} passed: /health {result.health.get('status')}, "
                f"/predict {smoke_test.SAMPLE} -> {result.prediction['mood_after']}, page and "
@@ -229,11 +231,8 @@ def push_command(registry: str | None, username: str | None, repository: str | N
     _need_credentials(username, token)
     target = repository or images.repository_name(registry, username)
     saved = images.read_record(record)
-    if saved.get("local_repository") and saved.get("tags"):
-        source, tags = saved["local_repository"], list(saved["tags"])
-    else:
-        source, tags = _resolve(registry, username, repository, build_number,
-                                commit or _git_commit(Path(".")), branch)
+    source, tags = _built_image(saved, registry, username, repository, build_number, commit,
+                                branch)
     client = images.connect()
     auth = images.login(client, registry, str(username), str(token))
     digest = ""

@@ -3,34 +3,29 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
 
 import click
 
 from delivery import history, jobs, metrics, runs
 from delivery.builds import Build
 from delivery.jenkins_client import JenkinsClient, branch_job
-from delivery.params import parse_key_values
+from delivery.params import option_group, parse_key_values
 from delivery.tables import duration, table
 
 DEFAULT_JOB = "focus-meditation-agent"
 
 
-def jenkins_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the connection options every `jenkins` subcommand shares."""
-    options = [
-        click.option("--url", envvar="JENKINS_URL", show_envvar=True,
-                     help="Jenkins base URL."),
-        click.option("--user", envvar="JENKINS_USER", show_envvar=True,
-                     help="Jenkins user name."),
-        click.option("--token", envvar="JENKINS_TOKEN", show_envvar=True,
-                     help="Jenkins API token of that user (never printed)."),
-        click.option("--job", envvar="JENKINS_JOB", show_envvar=True, default=DEFAULT_JOB,
-                     show_default=True, help="Name of the multibranch pipeline job."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+# Add the connection options every `jenkins` subcommand shares.
+jenkins_options = option_group(
+    click.option("--url", envvar="JENKINS_URL", show_envvar=True,
+                 help="Jenkins base URL."),
+    click.option("--user", envvar="JENKINS_USER", show_envvar=True,
+                 help="Jenkins user name."),
+    click.option("--token", envvar="JENKINS_TOKEN", show_envvar=True,
+                 help="Jenkins API token of that user (never printed)."),
+    click.option("--job", envvar="JENKINS_JOB", show_envvar=True, default=DEFAULT_JOB,
+                 show_default=True, help="Name of the multibranch pipeline job."),
+)
 
 
 @click.group()

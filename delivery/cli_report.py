@@ -3,46 +3,43 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
 from delivery import mail
 from delivery.errors import DeliveryError
+from delivery.params import option_group
 from delivery.report import BuildContext, Sources, Summary, collect, render_html, render_text
 from delivery.report import title
 
 _ADDRESS_SPLIT = re.compile(r"[,\s]+")
 
 
-def summary_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the options that say which build the summary is about and where its inputs are."""
-    options = [
-        click.option("--result", envvar="BUILD_RESULT", show_envvar=True, default="UNKNOWN",
-                     show_default=True, help="Build result (SUCCESS, UNSTABLE, FAILURE...)."),
-        click.option("--job", envvar="JOB_NAME", show_envvar=True,
-                     default="focus-meditation-agent", show_default=True, help="Job name."),
-        click.option("--number", envvar="BUILD_NUMBER", show_envvar=True, default="",
-                     help="Build number."),
-        click.option("--branch", envvar="BRANCH_NAME", show_envvar=True, default="",
-                     help="Branch (or PR-N) that was built."),
-        click.option("--commit", envvar="GIT_COMMIT", show_envvar=True, default="",
-                     help="Commit that was built."),
-        click.option("--build-url", envvar="BUILD_URL", show_envvar=True, default="",
-                     help="The build's Jenkins URL, for links."),
-        click.option("--junit", type=click.Path(path_type=Path), show_default=True,
-                     default=Path("reports/junit.xml"), help="JUnit XML of the test run."),
-        click.option("--coverage", type=click.Path(path_type=Path), show_default=True,
-                     default=Path("reports/coverage.xml"), help="Cobertura coverage XML."),
-        click.option("--model", type=click.Path(path_type=Path), show_default=True,
-                     default=Path("model/artifacts/model.json"), help="Model manifest JSON."),
-        click.option("--image-record", type=click.Path(path_type=Path), show_default=True,
-                     default=Path("reports/image.json"),
-                     help="Image record written by `image build` and `image push`."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+# Add the options that say which build the summary is about and where its inputs are.
+summary_options = option_group(
+    click.option("--result", envvar="BUILD_RESULT", show_envvar=True, default="UNKNOWN",
+                 show_default=True, help="Build result (SUCCESS, UNSTABLE, FAILURE...)."),
+    click.option("--job", envvar="JOB_NAME", show_envvar=True,
+                 default="focus-meditation-agent", show_default=True, help="Job name."),
+    click.option("--number", envvar="BUILD_NUMBER", show_envvar=True, default="",
+                 help="Build number."),
+    click.option("--branch", envvar="BRANCH_NAME", show_envvar=True, default="",
+                 help="Branch (or PR-N) that was built."),
+    click.option("--commit", envvar="GIT_COMMIT", show_envvar=True, default="",
+                 help="Commit that was built."),
+    click.option("--build-url", envvar="BUILD_URL", show_envvar=True, default="",
+                 help="The build's Jenkins URL, for links."),
+    click.option("--junit", type=click.Path(path_type=Path), show_default=True,
+                 default=Path("reports/junit.xml"), help="JUnit XML of the test run."),
+    click.option("--coverage", type=click.Path(path_type=Path), show_default=True,
+                 default=Path("reports/coverage.xml"), help="Cobertura coverage XML."),
+    click.option("--model", type=click.Path(path_type=Path), show_default=True,
+                 default=Path("model/artifacts/model.json"), help="Model manifest JSON."),
+    click.option("--image-record", type=click.Path(path_type=Path), show_default=True,
+                 default=Path("reports/image.json"),
+                 help="Image record written by `image build` and `image push`."),
+)
 
 
 def _summary(result: str, job: str, number: str, branch: str, commit: str, build_url: str,

@@ -1,5 +1,7 @@
 """The one exception type the CLI turns into a single clear line and a non-zero exit."""
 
+import traceback
+
 
 class DeliveryError(Exception):
     """A failure the user can act on: `message` says what happened and what to do next."""
@@ -12,3 +14,8 @@ class DeliveryError(Exception):
         self.detail = detail
         self.exit_code = exit_code
         self.log_tail = log_tail
+
+
+def traceback_text(exc: BaseException) -> str:
+    """Return the exception chain as text: the --verbose detail of a DeliveryError."""
+    return "".join(traceback.format_exception(exc)).rstrip()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -11,7 +10,7 @@ from typing import Any, Callable, Iterable
 import docker
 import docker.errors
 
-from delivery.errors import DeliveryError
+from delivery.errors import DeliveryError, traceback_text
 
 NAME = "focus-meditation-agent"
 RELEASE_BRANCH = "master"
@@ -22,11 +21,6 @@ _NOISE = (" ---> ", "Removing intermediate container")
 Writer = Callable[[str], None]
 
 
-def _detail(exc: BaseException) -> str:
-    """Return the exception chain as text, for --verbose."""
-    return "".join(traceback.format_exception(exc)).rstrip()
-
-
 def connect(timeout: int = 300) -> docker.DockerClient:
     """Return a client of the Docker engine named by DOCKER_HOST (or the default socket)."""
     try:
@@ -35,7 +29,7 @@ def connect(timeout: int = 300) -> docker.DockerClient:
     except docker.errors.DockerException as exc:
         raise DeliveryError(
             "cannot reach the Docker engine: start it (scripts/docker-engine.sh up) "
-            "or point DOCKER_HOST at a running one", _detail(exc)) from exc
+            "or point DOCKER_HOST at a running one", traceback_text(exc)) from exc
     return client
 
 
@@ -127,7 +121,7 @@ def build(client: docker.DockerClient, request: BuildRequest, write: Writer) -> 
         for tag in request.tags[1:]:
             client.api.tag(image_id, request.repository, tag)
     except docker.errors.DockerException as exc:
-        raise DeliveryError(f"image build failed: {exc}", _detail(exc)) from exc
+        raise DeliveryError(f"image build failed: {exc}", traceback_text(exc)) from exc
     return image_id
 
 
@@ -139,7 +133,7 @@ def retag(client: docker.DockerClient, source: str, repository: str, tag: str) -
         client.api.tag(source, repository, tag)
     except docker.errors.ImageNotFound as exc:
         raise DeliveryError(f"no local image {source}: build it first with "
-                            "`focus-delivery image build`", _detail(exc)) from exc
+                            "`focus-delivery image build`", traceback_text(exc)) from exc
 
 
 def login(client: docker.DockerClient, registry: str | None, username: str,
@@ -152,7 +146,7 @@ def login(client: docker.DockerClient, registry: str | None, username: str,
     except docker.errors.APIError as exc:
         raise DeliveryError(
             f"registry {where} refused the login of user '{username}': "
-            "check DOCKERHUB_USERNAME and DOCKERHUB_TOKEN", _detail(exc)) from exc
+            "check DOCKERHUB_USERNAME and DOCKERHUB_TOKEN", traceback_text(exc)) from exc
     return {"username": username, "password": password}
 
 
@@ -180,7 +174,8 @@ def push_tag(client: docker.DockerClient, repository: str, tag: str, auth: dict[
                 write(line + "\n")
             digest = (chunk.get("aux") or {}).get("Digest", digest)
     except docker.errors.DockerException as exc:
-        raise DeliveryError(f"push of {repository}:{tag} failed: {exc}", _detail(exc)) from exc
+        raise DeliveryError(f"push of {repository}:{tag} failed: {exc}",
+                            traceback_text(exc)) from exc
     if not digest:
         raise DeliveryError(f"push of {repository}:{tag} reported no digest")
     return digest
@@ -224,7 +219,8 @@ def pull_back(client: docker.DockerClient, record: dict[str, Any], auth: dict[st
         try:
             pulled = client.images.pull(target, tag=tag, auth_config=auth)
         except docker.errors.DockerException as exc:
-            raise DeliveryError(f"pull of {target}:{tag} failed: {exc}", _detail(exc)) from exc
+            raise DeliveryError(f"pull of {target}:{tag} failed: {exc}",
+                                traceback_text(exc)) from exc
         if f"{target}@{digest}" not in pulled.attrs.get("RepoDigests", []):
             raise DeliveryError(f"pulled {target}:{tag} does not have the pushed digest {digest}")
         if pulled.id != record.get("image_id"):

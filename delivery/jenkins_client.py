@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import traceback
 from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -16,7 +15,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import jenkins
 import requests
 
-from delivery.errors import DeliveryError
+from delivery.errors import DeliveryError, traceback_text
 
 _STATUS_RE = re.compile(r"\[(\d{3})\]")
 
@@ -67,15 +66,15 @@ class JenkinsClient:
         except requests.exceptions.ConnectionError as exc:
             raise DeliveryError(
                 f"cannot reach Jenkins at {where} while trying to {what}: "
-                "is it running, and is JENKINS_URL right?", _detail(exc)) from exc
+                "is it running, and is JENKINS_URL right?", traceback_text(exc)) from exc
         except (jenkins.TimeoutException, requests.exceptions.Timeout) as exc:
             raise DeliveryError(
                 f"Jenkins at {where} did not answer in time while trying to {what}",
-                _detail(exc)) from exc
+                traceback_text(exc)) from exc
         except jenkins.NotFoundException as exc:
-            raise DeliveryError(_not_found(job, where), _detail(exc)) from exc
+            raise DeliveryError(_not_found(job, where), traceback_text(exc)) from exc
         except (jenkins.JenkinsException, requests.exceptions.RequestException) as exc:
-            raise DeliveryError(self._refusal(exc, what, job, where), _detail(exc)) from exc
+            raise DeliveryError(self._refusal(exc, what, job, where), traceback_text(exc)) from exc
 
     def _refusal(self, exc: Exception, what: str, job: str | None, where: str) -> str:
         """Word a refused request by its HTTP status."""
@@ -170,8 +169,3 @@ def _not_found(job: str | None, where: str) -> str:
         return f"Jenkins at {where} has no such item"
     return (f"job '{job}' does not exist on Jenkins at {where}: "
             "check --job/--branch, or create it with `focus-delivery jenkins sync`")
-
-
-def _detail(exc: BaseException) -> str:
-    """Return the full exception chain as text, for --verbose."""
-    return "".join(traceback.format_exception(exc)).rstrip()

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-import traceback
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from delivery.errors import DeliveryError
+from delivery.errors import DeliveryError, traceback_text
 
 
 @dataclass(frozen=True)
@@ -75,4 +74,4 @@ def _reply(exc: smtplib.SMTPException) -> str:
 
 def _error(message: str, exc: BaseException) -> DeliveryError:
     """Wrap a failure with its traceback as the --verbose detail."""
-    return DeliveryError(message, "".join(traceback.format_exception(exc)).rstrip())
+    return DeliveryError(message, traceback_text(exc))

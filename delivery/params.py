@@ -1,8 +1,21 @@
-"""Command-line values shared by the focus-delivery commands."""
+"""Command-line helpers shared by the focus-delivery commands."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import click
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def option_group(*options: Decorator) -> Decorator:
+    """One decorator that adds several click options, shown in the order given."""
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
 
 
 def parse_key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:

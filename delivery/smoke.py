@@ -5,7 +5,6 @@ import errno
 import json
 import math
 import time
-import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -15,7 +14,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from delivery.errors import DeliveryError
+from delivery.errors import DeliveryError, traceback_text
 
 PORT = "5000/tcp"
 LABEL = "focus-delivery.smoke"
@@ -37,11 +36,6 @@ class SmokeResult:
     health: dict[str, Any]
     prediction: dict[str, Any]
     uid: int = -1
-
-
-def _detail(exc: BaseException) -> str:
-    """Return the exception chain as text, for --verbose."""
-    return "".join(traceback.format_exception(exc)).rstrip()
 
 
 def _fetch(url: str, body: dict[str, Any] | None = None,
@@ -184,7 +178,7 @@ def run(client: docker.DockerClient, image: str, timeout_s: float = 120.0) -> Sm
         user = client.images.get(image).attrs["Config"].get("User") or ""
     except docker.errors.ImageNotFound as exc:
         raise DeliveryError(f"no image {image}: build it first with `focus-delivery image "
-                            "build`", _detail(exc)) from exc
+                            "build`", traceback_text(exc)) from exc
     containers: dict[str, Any] = {}
     try:
         for name, options in VARIANTS.items():
@@ -206,7 +200,7 @@ def _create(client: docker.DockerClient, image: str, options: dict[str, Any]) ->
             labels={LABEL: image}, ports={PORT: ("127.0.0.1", None)}, **options)
     except docker.errors.DockerException as exc:
         raise DeliveryError(f"cannot create a container of {image}: {exc}",
-                            _detail(exc)) from exc
+                            traceback_text(exc)) from exc
 
 
 def _start_and_probe(containers: dict[str, Any], user: str, timeout_s: float) -> SmokeResult:
@@ -217,7 +211,7 @@ def _start_and_probe(containers: dict[str, Any], user: str, timeout_s: float) ->
             container.start()
         except docker.errors.DockerException as exc:
             raise DeliveryError(f"the {name} container did not start: {exc}",
-                                _detail(exc)) from exc
+                                traceback_text(exc)) from exc
     for name, container in containers.items():
         try:
             bases[name] = f"http://127.0.0.1:{_host_port(container)}"
