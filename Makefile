@@ -47,11 +47,13 @@ test: lint system-deps ## flake8, then pytest with coverage (JUnit and coverage 
 data: install ## Regenerate the dataset from its deterministic generator (seed 42)
 	$(BIN)/python data/generate_sessions.py --out $(DATA)
 
+TRAIN = $(BIN)/focus-agent train --data $(DATA) --artifacts $(ARTIFACTS)
+
 $(ARTIFACTS)/model.joblib: | install
-	$(BIN)/focus-agent train --data $(DATA) --artifacts $(ARTIFACTS)
+	$(TRAIN)
 
 train: install ## Train, evaluate and gate the model; write model.joblib, model.json, MODEL_CARD.md
-	$(BIN)/focus-agent train --data $(DATA) --artifacts $(ARTIFACTS)
+	$(TRAIN)
 
 run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve

@@ -10,8 +10,7 @@ import click
 
 from app.config import Config
 from model.artifact import MANIFEST_FILE
-from model.cli import cli, fail
-from model.errors import ModelError
+from model.cli import cli
 from model.workflow import run_training
 
 GUNICORN_CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
@@ -35,10 +34,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     config = Config.from_env()
     if not (Path(config.model_dir) / MANIFEST_FILE).exists():
         click.echo(f"no model in {config.model_dir}: training one first")
-        try:
-            run_training(Path(config.data_path), Path(config.model_dir), progress=click.echo)
-        except ModelError as error:
-            fail(error)
+        run_training(Path(config.data_path), Path(config.model_dir), progress=click.echo)
     for name, value in (("HOST", host), ("PORT", port), ("WEB_CONCURRENCY", workers)):
         if value is not None:
             os.environ[name] = str(value)

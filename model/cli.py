@@ -26,13 +26,19 @@ ARTIFACTS_OPTION = click.option(
     f"{DEFAULT_DIR}", help="Folder of model.joblib, model.json and MODEL_CARD.md.")
 
 
-def fail(error: Exception) -> None:
-    """Report an expected error on one line (or its list of rows) and exit 1."""
-    click.echo(f"error: {error}", err=True)
-    raise SystemExit(1)
+class ReportingGroup(click.Group):
+    """A command group that reports a ModelError on one line (or its list of rows), exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; an expected error becomes `error: ...` on stderr."""
+        try:
+            return super().invoke(ctx)
+        except ModelError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Focus Meditation Agent: predicts the mood after a meditation session."""
 
@@ -41,10 +47,7 @@ def cli() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def validate_data(path: Path) -> None:
     """Check a sessions CSV against the data contract (exit 0 valid, 1 invalid)."""
-    try:
-        sessions = load_sessions(path)
-    except ModelError as error:
-        fail(error)
+    sessions = load_sessions(path)
     click.echo(f"{path}: valid, {len(sessions)} sessions")
 
 
@@ -66,11 +69,7 @@ def train_command(data_path: Path, artifacts: Path, seed: int, min_accuracy: flo
     """Train, evaluate and gate the model; publish it only when it passes."""
     rules = GateRules(min_accuracy=min_accuracy, min_lift=min_lift,
                       max_regression=max_regression)
-    try:
-        manifest = run_training(data_path, artifacts, seed=seed, rules=rules,
-                                progress=click.echo)
-    except ModelError as error:
-        fail(error)
+    manifest = run_training(data_path, artifacts, seed=seed, rules=rules, progress=click.echo)
     click.echo("\n" + render_summary(manifest))
     click.echo(f"\nmodel {manifest['version']} written to {artifacts}")
 
@@ -109,10 +108,7 @@ def predict(input_csv: Path, output: Path | None, artifacts: Path) -> None:
     """Score a CSV of duration_minutes,mood_before: mood_after and the four probabilities."""
     if output is not None and output.suffix.lower() not in (".csv", ".json"):
         raise click.BadParameter("must end in .csv or .json", param_hint="--output")
-    try:
-        rows = _scored_rows(input_csv, artifacts)
-    except ModelError as error:
-        fail(error)
+    rows = _scored_rows(input_csv, artifacts)
     text = _render_rows(rows, as_json=output is not None and output.suffix.lower() == ".json")
     if output is None:
         click.echo(text, nl=False)
@@ -125,10 +121,7 @@ def predict(input_csv: Path, output: Path | None, artifacts: Path) -> None:
 @ARTIFACTS_OPTION
 def rollback_command(artifacts: Path) -> None:
     """Restore the previous model (and keep the current one as the previous)."""
-    try:
-        manifest = rollback(artifacts)
-    except ModelError as error:
-        fail(error)
+    manifest = rollback(artifacts)
     click.echo(f"rolled back to model {manifest['version']} in {artifacts}")
 
 

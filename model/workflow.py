@@ -17,7 +17,7 @@ import pandas as pd
 import sklearn
 
 from model import train
-from model.artifact import load_artifact, read_manifest, save_artifact, serialise
+from model.artifact import MANIFEST_FILE, load_artifact, save_artifact, serialise
 from model.card import render_card
 from model.data import file_sha256, load_sessions
 from model.errors import ArtifactError, GateFailed
@@ -79,9 +79,7 @@ def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str,
 
 def deployed_accuracy(directory: Path, data: train.Split, progress: Progress) -> float | None:
     """Accuracy of the currently deployed model on this run's test split, if there is one."""
-    try:
-        read_manifest(directory)
-    except ArtifactError:
+    if not (directory / MANIFEST_FILE).exists():
         return None
     try:
         deployed = load_artifact(directory)

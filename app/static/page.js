@@ -37,30 +37,37 @@ function showWarnings(container, warnings) {
   warnings.forEach((warning) => container.append(element("p", { class: "warning" }, warning)));
 }
 
-async function predict(event) {
-  event.preventDefault();
-  showError(null);
-  const result = $("predict-result");
-  result.replaceChildren();
-  try {
-    const answer = await callApi("/predict", {
-      mood_before: $("predict-mood").value,
-      duration_minutes: Number($("predict-minutes").value),
-    });
-    result.append(element("p", { id: "predicted-mood" }, `Most likely: ${answer.mood_after}`));
-    Object.entries(answer.probabilities).forEach(([mood, p]) => {
-      const row = element("div", { class: "bar", "data-mood": mood });
-      const track = element("span");
-      const fill = element("span", { class: "fill" });
-      fill.style.width = percent(p);  // CSSOM, which the page's CSP allows (unlike style="")
-      track.append(fill);
-      row.append(element("span", {}, mood), track, element("span", {}, percent(p)));
-      result.append(row);
-    });
-    showWarnings(result, answer.warnings);
-  } catch (error) {
-    showError(error);
-  }
+// Run `render` on a form's submit: clear the last answer and error, show a new error if any.
+function onSubmit(formId, resultId, render) {
+  $(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(null);
+    const result = $(resultId);
+    result.replaceChildren();
+    try {
+      await render(result);
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+
+async function predict(result) {
+  const answer = await callApi("/predict", {
+    mood_before: $("predict-mood").value,
+    duration_minutes: Number($("predict-minutes").value),
+  });
+  result.append(element("p", { id: "predicted-mood" }, `Most likely: ${answer.mood_after}`));
+  Object.entries(answer.probabilities).forEach(([mood, p]) => {
+    const row = element("div", { class: "bar", "data-mood": mood });
+    const track = element("span");
+    const fill = element("span", { class: "fill" });
+    fill.style.width = percent(p);  // CSSOM, which the page's CSP allows (unlike style="")
+    track.append(fill);
+    row.append(element("span", {}, mood), track, element("span", {}, percent(p)));
+    result.append(row);
+  });
+  showWarnings(result, answer.warnings);
 }
 
 function drawCurve(curve, best) {
@@ -83,25 +90,17 @@ function drawCurve(curve, best) {
   svg.hidden = false;
 }
 
-async function recommend(event) {
-  event.preventDefault();
-  showError(null);
-  const result = $("recommend-result");
-  result.replaceChildren();
-  try {
-    const answer = await callApi("/recommend", {
-      mood_before: $("recommend-mood").value,
-      target_mood: $("recommend-target").value,
-    });
-    result.append(element("p", { id: "recommended" },
-      `Meditate ${answer.recommended_minutes} minutes: ` +
-      `${percent(answer.probability)} chance to feel ${answer.target_mood}.`));
-    showWarnings(result, answer.warnings);
-    drawCurve(answer.curve, { duration_minutes: answer.recommended_minutes,
-                              probability: answer.probability });
-  } catch (error) {
-    showError(error);
-  }
+async function recommend(result) {
+  const answer = await callApi("/recommend", {
+    mood_before: $("recommend-mood").value,
+    target_mood: $("recommend-target").value,
+  });
+  result.append(element("p", { id: "recommended" },
+    `Meditate ${answer.recommended_minutes} minutes: ` +
+    `${percent(answer.probability)} chance to feel ${answer.target_mood}.`));
+  showWarnings(result, answer.warnings);
+  drawCurve(answer.curve, { duration_minutes: answer.recommended_minutes,
+                            probability: answer.probability });
 }
 
 async function showStatus() {
@@ -113,6 +112,6 @@ async function showStatus() {
   }
 }
 
-$("predict-form").addEventListener("submit", predict);
-$("recommend-form").addEventListener("submit", recommend);
+onSubmit("predict-form", "predict-result", predict);
+onSubmit("recommend-form", "recommend-result", recommend);
 showStatus();

@@ -122,3 +122,15 @@ def test_gates_pass_at_and_above_their_thresholds(accuracy: float, baseline: flo
 def test_gate_message_gives_the_shortfall() -> None:
     (failure,) = gate_failures(0.60, 0.40, None, GateRules(min_accuracy=0.65))
     assert "0.6000 is below 0.6500 by 0.0500" in failure
+
+
+def test_an_unloadable_deployed_model_skips_the_regression_gate_and_says_so(
+        artifacts: Path, dataset_path: Path) -> None:
+    manifest = json.loads((artifacts / MANIFEST_FILE).read_text())
+    manifest["libraries"]["scikit-learn"] = "0.1"
+    (artifacts / MANIFEST_FILE).write_text(json.dumps(manifest))
+    lines: list[str] = []
+    published = run_training(dataset_path, artifacts, progress=lines.append)
+    assert any("regression gate skipped" in line and "scikit-learn 0.1" in line
+               for line in lines)
+    assert published["parameters"]["deployed_accuracy_before"] is None
