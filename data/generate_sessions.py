@@ -14,16 +14,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from model.atomic import write_text_atomically
+from model.synthetic import (DURATION_RANGE, MOOD_BEFORE_WEIGHTS, NOISE_RATE, OUTCOMES,
+                             typical_distribution)
 
 DEFAULT_SEED = 42
 DEFAULT_ROWS = 2000
 DEFAULT_OUT = Path(__file__).parent / "group_01" / "meditation_sessions.csv"
 FIRST_DAY = date(2024, 1, 1)
-MOOD_BEFORE_WEIGHTS = (("stressed", 0.30), ("anxious", 0.25), ("neutral", 0.25), ("tired", 0.20))
-MOODS_AFTER = ("calm", "relaxed", "focused", "energized")
-DURATION_RANGE = (10, 35)
-NEUTRAL_FOCUS_FROM = 28
-NOISE_RATE = 0.20
 
 
 def _pick_weighted(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
@@ -43,20 +40,18 @@ def _duration(rng: random.Random) -> int:
 
 
 def typical_outcome(rng: random.Random, mood_before: str, minutes: int) -> str:
-    """The outcome the rules of the data card give, before self-report noise."""
-    if mood_before in ("stressed", "anxious"):
-        relaxed_chance = max(0.0, (minutes - 18) / (DURATION_RANGE[1] - 18)) * 0.45
-        return "relaxed" if rng.random() < relaxed_chance else "calm"
-    if mood_before == "neutral":
-        return "focused" if minutes >= NEUTRAL_FOCUS_FROM else "relaxed"
-    return "energized"
+    """Draw the outcome the rules of the data card give, before self-report noise."""
+    typical = typical_distribution(mood_before, minutes)
+    if len(typical) == 1:
+        return next(iter(typical))
+    return "relaxed" if rng.random() < typical["relaxed"] else "calm"
 
 
 def _reported_outcome(rng: random.Random, mood_before: str, minutes: int) -> str:
     """The typical outcome, replaced by another mood for about NOISE_RATE of sessions."""
     outcome = typical_outcome(rng, mood_before, minutes)
     if rng.random() < NOISE_RATE:
-        others = [mood for mood in MOODS_AFTER if mood != outcome]
+        others = [mood for mood in OUTCOMES if mood != outcome]
         outcome = others[int(rng.random() * len(others))]
     return outcome
 

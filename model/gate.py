@@ -1,12 +1,15 @@
-"""The quality gate: a model ships only if it is good enough, and not worse than the last."""
+"""The quality gate: a model ships only if it is good enough for every class, and not worse
+than the last."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 DEFAULT_MIN_ACCURACY = 0.65
 DEFAULT_MIN_LIFT = 0.10
 DEFAULT_MAX_REGRESSION = 0.02
+DEFAULT_MIN_CLASS_RECALL = 0.40
 TOLERANCE = 1e-9  # so that a threshold met exactly is not failed by float rounding
 
 
@@ -17,10 +20,18 @@ class GateRules:
     min_accuracy: float = DEFAULT_MIN_ACCURACY
     min_lift: float = DEFAULT_MIN_LIFT
     max_regression: float = DEFAULT_MAX_REGRESSION
+    min_class_recall: float = DEFAULT_MIN_CLASS_RECALL
+
+
+def recall_failures(recalls: Mapping[str, float], floor: float) -> list[str]:
+    """One failure per class whose test recall is below the floor."""
+    return [f"class recall: {label} recall {recall:.4f} is below {floor:.4f} by"
+            f" {floor - recall:.4f} (the model rarely predicts {label} when it is the answer)"
+            for label, recall in recalls.items() if recall < floor - TOLERANCE]
 
 
 def gate_failures(accuracy: float, baseline: float, deployed: float | None,
-                  rules: GateRules) -> list[str]:
+                  rules: GateRules, recalls: Mapping[str, float] | None = None) -> list[str]:
     """Every gate the candidate fails, each saying by how much; empty when it passes."""
     failures = []
     if accuracy < rules.min_accuracy - TOLERANCE:
@@ -38,4 +49,4 @@ def gate_failures(accuracy: float, baseline: float, deployed: float | None,
             f"regression: accuracy {accuracy:.4f} is {deployed - accuracy:.4f} below the"
             f" deployed model's {deployed:.4f} on the same test split"
             f" (at most {rules.max_regression:.4f} allowed)")
-    return failures
+    return failures + recall_failures(recalls or {}, rules.min_class_recall)

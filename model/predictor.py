@@ -1,4 +1,5 @@
-"""Fast prediction: the fitted pipeline compiled to NumPy, proved equal to it at load time."""
+"""Fast prediction: the fitted pipeline (additive or per-mood slopes) compiled to NumPy, proved
+equal to it at load time."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from model.features import MoodDurationInteraction
 from model.schema import DURATIONS, FEATURES, MOODS_BEFORE
 
 log = logging.getLogger(__name__)
@@ -39,28 +41,42 @@ class PipelinePredictor:
         return self.pipeline.predict_proba(frame)
 
 
+def _duration_columns(pipeline: Pipeline, mood_columns: range, duration_column: int) -> list[int]:
+    """Per mood, the classifier column that holds its duration slope.
+
+    Additive pipelines share one duration column; with the mood × duration interaction the
+    classifier sees the one-hot columns, then one slope column per mood in the same order.
+    """
+    interact = pipeline.named_steps.get("interact", "passthrough")
+    if interact in (None, "passthrough"):
+        return [duration_column] * len(mood_columns)
+    if not isinstance(interact, MoodDurationInteraction) or duration_column != len(mood_columns):
+        raise ValueError(f"unknown step between preprocessing and classifier: {interact!r}")
+    return [len(mood_columns) + position for position in range(len(mood_columns))]
+
+
 class CompiledPredictor:
-    """One-hot index + scaled duration -> logits -> softmax, as plain NumPy."""
+    """Mood index -> base logits + a per-mood duration slope -> softmax, as plain NumPy."""
 
     def __init__(self, pipeline: Pipeline) -> None:
-        """Read the fitted encoder, scaler and classifier; raise ValueError if unsupported."""
+        """Read the fitted encoder, scaler, interaction and classifier; ValueError if unknown."""
         preprocess = pipeline.named_steps["preprocess"]
         classifier = pipeline.named_steps["classify"]
         encoder = preprocess.named_transformers_["mood"]
         scaler = preprocess.named_transformers_["duration"]
         if len(classifier.classes_) < 3 or classifier.coef_.shape[0] != len(classifier.classes_):
             raise ValueError("only a multinomial classifier over three or more classes compiles")
-        mood_columns = preprocess.output_indices_["mood"]
-        duration_column = preprocess.output_indices_["duration"].start
+        mood_columns = range(*preprocess.output_indices_["mood"].indices(classifier.coef_.shape[1]))
+        slope_columns = _duration_columns(pipeline, mood_columns,
+                                          preprocess.output_indices_["duration"].start)
         coef = classifier.coef_
         categories = [str(value) for value in encoder.categories_[0]]
-        weight = coef[:, duration_column] / scaler.scale_[0]
-        base = (coef[:, mood_columns].T + classifier.intercept_
-                - weight * scaler.mean_[0])
+        weights = coef[:, slope_columns].T / scaler.scale_[0]
+        base = coef[:, list(mood_columns)].T + classifier.intercept_ - weights * scaler.mean_[0]
         self.classes = tuple(str(label) for label in classifier.classes_)
         self._mood_index = {mood: position for position, mood in enumerate(categories)}
         self._base_logits = np.ascontiguousarray(base)
-        self._duration_weight = weight
+        self._duration_weights = np.ascontiguousarray(weights)
 
     def mood_indices(self, moods: Sequence[str]) -> np.ndarray:
         """Positions of the moods in the encoder's categories; KeyError on an unknown one."""
@@ -70,8 +86,8 @@ class CompiledPredictor:
     def predict_proba(self, moods: Sequence[str], durations: Sequence[int]) -> np.ndarray:
         """Softmax of the linear logits, for the whole batch in one call."""
         minutes = np.asarray(durations, dtype=np.float64)
-        logits = self._base_logits[self.mood_indices(moods)] + np.outer(
-            minutes, self._duration_weight)
+        rows = self.mood_indices(moods)
+        logits = self._base_logits[rows] + self._duration_weights[rows] * minutes[:, None]
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)

@@ -1,4 +1,4 @@
-"""Training: the pipeline, a stratified split, and C chosen by stratified cross-validation."""
+"""Training: the pipeline (additive, or per-mood duration slopes) and a stratified split."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from model.features import MoodDurationInteraction
 from model.schema import FEATURES, MOODS_BEFORE
 
 DEFAULT_SEED = 42
 TEST_SIZE = 0.2
-CV_FOLDS = 5
-C_GRID: tuple[float, ...] = (0.01, 0.1, 1.0, 10.0, 100.0)
 MAX_ITER = 2000
+FEATURE_SETS: tuple[str, ...] = ("additive", "interaction")
 
 
 @dataclass(frozen=True)
@@ -31,25 +31,25 @@ class Split:
     y_test: pd.Series
 
 
-@dataclass(frozen=True)
-class CrossValidation:
-    """The C that cross-validation chose, and the accuracy across its folds."""
+def build_pipeline(c: float = 1.0, seed: int = DEFAULT_SEED, features: str = "additive",
+                   class_weight: str | None = None) -> Pipeline:
+    """One-hot mood and scaled duration, optionally per-mood slopes, then a logistic regression.
 
-    best_c: float
-    mean: float
-    std: float
-    folds: int
-    grid: tuple[float, ...]
-
-
-def build_pipeline(c: float = 1.0, seed: int = DEFAULT_SEED) -> Pipeline:
-    """One-hot mood and scaled duration, then a multinomial logistic regression."""
+    `features` is "additive" (one duration slope shared by every mood) or "interaction" (each
+    mood its own slope); `class_weight` is None or "balanced".
+    """
+    if features not in FEATURE_SETS:
+        raise ValueError(f"features must be one of {', '.join(FEATURE_SETS)}, not {features!r}")
     preprocess = ColumnTransformer([
-        ("mood", OneHotEncoder(categories=[list(MOODS_BEFORE)]), ["mood_before"]),
+        ("mood", OneHotEncoder(categories=[list(MOODS_BEFORE)], sparse_output=False),
+         ["mood_before"]),
         ("duration", StandardScaler(), ["duration_minutes"]),
     ])
-    classifier = LogisticRegression(C=c, max_iter=MAX_ITER, random_state=seed)
-    return Pipeline([("preprocess", preprocess), ("classify", classifier)])
+    interact = MoodDurationInteraction() if features == "interaction" else "passthrough"
+    classifier = LogisticRegression(C=c, class_weight=class_weight, max_iter=MAX_ITER,
+                                    random_state=seed)
+    return Pipeline([("preprocess", preprocess), ("interact", interact),
+                     ("classify", classifier)])
 
 
 def split(sessions: pd.DataFrame, seed: int = DEFAULT_SEED) -> Split:
@@ -58,28 +58,6 @@ def split(sessions: pd.DataFrame, seed: int = DEFAULT_SEED) -> Split:
         sessions[list(FEATURES)], sessions["mood_after"], test_size=TEST_SIZE,
         stratify=sessions["mood_after"], random_state=seed)
     return Split(x_train, x_test, y_train, y_test)
-
-
-def choose_c(data: Split, seed: int = DEFAULT_SEED,
-             grid: tuple[float, ...] = C_GRID) -> CrossValidation:
-    """Pick C by stratified k-fold accuracy on the training part only."""
-    folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
-    search = GridSearchCV(build_pipeline(seed=seed), {"classify__C": list(grid)},
-                          scoring="accuracy", cv=folds)
-    search.fit(data.x_train, data.y_train)
-    best = search.best_index_
-    return CrossValidation(
-        best_c=float(search.best_params_["classify__C"]),
-        mean=float(search.cv_results_["mean_test_score"][best]),
-        std=float(search.cv_results_["std_test_score"][best]),
-        folds=CV_FOLDS, grid=tuple(grid))
-
-
-def fit(data: Split, c: float, seed: int = DEFAULT_SEED) -> Pipeline:
-    """Fit the pipeline with the chosen C on the whole training part."""
-    pipeline = build_pipeline(c, seed)
-    pipeline.fit(data.x_train, data.y_train)
-    return pipeline
 
 
 def trained_duration_range(sessions: pd.DataFrame) -> tuple[int, int]:

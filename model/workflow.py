@@ -1,4 +1,4 @@
-"""The training run end to end: load, split, cross-validate, fit, evaluate, gate, publish."""
+"""The training run end to end: load, split, select by CV, fit, evaluate, gate, publish."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from model import train
+from model import selection, train
 from model.artifact import MANIFEST_FILE, load_artifact, save_artifact, serialise
 from model.card import render_card
 from model.data import file_sha256, load_sessions
 from model.errors import ArtifactError, GateFailed
 from model.evaluate import accuracy_of, evaluate
 from model.gate import GateRules, gate_failures
+from model.limit import limit_on
 from model.schema import DURATION_MAX, DURATION_MIN, MOODS_BEFORE
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _display_path(path: Path) -> str:
 
 def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str, Any],
                    metrics: dict[str, Any], classes: list[str], model_bytes: bytes,
-                   created: datetime) -> dict[str, Any]:
+                   created: datetime, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The artifact's passport (see docs/model.md for every field)."""
     sha = hashlib.sha256(model_bytes).hexdigest()
     return {
@@ -74,6 +75,7 @@ def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str,
                                  "trained_range": list(train.trained_duration_range(sessions))},
         },
         "artifact": {"file": "model.joblib", "sha256": sha, "bytes": len(model_bytes)},
+        **(extra or {}),
     }
 
 
@@ -91,6 +93,19 @@ def deployed_accuracy(directory: Path, data: train.Split, progress: Progress) ->
     return accuracy_of(data.y_test, probabilities, deployed.predictor.classes)
 
 
+def select_model(data: train.Split, seed: int, progress: Progress) -> selection.Selection:
+    """Cross-validate the declared space on the training part and apply the one-SE rule."""
+    progress(f"[3/6] choose the model: {len(selection.SPACE)} candidates, {selection.CV_FOLDS}-fold"
+             " stratified CV on the training part, criterion log-loss, one-SE rule")
+    chosen = selection.one_standard_error_choice(selection.cross_validate_space(data, seed))
+    best, pick = chosen.scores[chosen.best], chosen.chosen_scores
+    progress(f"      best by mean: {best.candidate.name}, log-loss {best.mean():.4f}"
+             f" ± {best.standard_error():.4f} (SE)")
+    progress(f"      chosen: {pick.candidate.name}, log-loss {pick.mean():.4f}, accuracy"
+             f" {pick.mean('accuracy'):.4f}, macro-F1 {pick.mean('macro_f1'):.4f}")
+    return chosen
+
+
 def run_training(data_path: Path, artifacts: Path, *, seed: int = train.DEFAULT_SEED,
                  rules: GateRules = GateRules(), progress: Progress = print) -> dict[str, Any]:
     """Train, evaluate and gate a model; publish it only if it passes. Returns the manifest."""
@@ -100,30 +115,39 @@ def run_training(data_path: Path, artifacts: Path, *, seed: int = train.DEFAULT_
     progress(f"[2/6] stratified split: {1 - train.TEST_SIZE:.0%} train,"
              f" {train.TEST_SIZE:.0%} test (seed {seed})")
     data = train.split(sessions, seed)
-    progress(f"[3/6] choose C by {train.CV_FOLDS}-fold stratified CV over {train.C_GRID}")
-    cv = train.choose_c(data, seed)
-    progress(f"      C={cv.best_c:g}: accuracy {cv.mean:.4f} ± {cv.std:.4f}")
+    chosen = select_model(data, seed, progress)
+    candidate, cv = chosen.chosen_scores.candidate, chosen.chosen_scores
     progress("[4/6] fit on the training part and evaluate on the test part")
-    pipeline = train.fit(data, cv.best_c, seed)
+    pipeline = candidate.pipeline(seed).fit(data.x_train, data.y_train)
     classes = [str(label) for label in pipeline.classes_]
     probabilities = pipeline.predict_proba(data.x_test)
     metrics = evaluate(data.y_test, probabilities, classes, data.y_train)
-    metrics["cv"] = {"metric": "accuracy", "folds": cv.folds, "mean": cv.mean, "std": cv.std,
-                     "best_c": cv.best_c, "grid": list(cv.grid)}
-    progress(f"[5/6] quality gate (min accuracy {rules.min_accuracy}, lift"
-             f" {rules.min_lift}, max regression {rules.max_regression})")
+    metrics["cv"] = {"metric": "accuracy", "folds": selection.CV_FOLDS,
+                     "mean": cv.mean("accuracy"), "std": cv.std("accuracy"),
+                     "best_c": candidate.c, "grid": list(selection.C_GRID)}
+    limit = limit_on(data.x_test["mood_before"].tolist(),
+                     data.x_test["duration_minutes"].to_numpy(), data.y_test)
+    limit.update(accuracy_gap=limit["accuracy"] - metrics["accuracy"],
+                 macro_f1_gap=limit["macro_f1"] - metrics["macro_f1"])
+    progress(f"[5/6] quality gate (min accuracy {rules.min_accuracy}, lift {rules.min_lift},"
+             f" max regression {rules.max_regression}, min class recall"
+             f" {rules.min_class_recall})")
     deployed = deployed_accuracy(artifacts, data, progress)
-    failures = gate_failures(metrics["accuracy"], metrics["baseline_accuracy"], deployed, rules)
+    recalls = {label: row["recall"] for label, row in metrics["per_class"].items()}
+    failures = gate_failures(metrics["accuracy"], metrics["baseline_accuracy"], deployed, rules,
+                             recalls)
     if failures:
         raise GateFailed("quality gate failed; the current artifact was kept:\n"
                          + "\n".join(f"  - {failure}" for failure in failures))
     progress(f"[6/6] publish to {artifacts}")
     model_bytes = serialise(pipeline)
-    params = {"C": cv.best_c, "seed": seed, "test_size": train.TEST_SIZE,
-              "cv_folds": train.CV_FOLDS, "max_iter": train.MAX_ITER,
-              "deployed_accuracy_before": deployed}
+    params = {"C": candidate.c, "features": candidate.features,
+              "class_weight": candidate.class_weight, "seed": seed,
+              "test_size": train.TEST_SIZE, "cv_folds": selection.CV_FOLDS,
+              "max_iter": train.MAX_ITER, "deployed_accuracy_before": deployed}
     manifest = build_manifest(data_path=data_path, sessions=sessions, params=params,
                               metrics=metrics, classes=classes, model_bytes=model_bytes,
-                              created=datetime.now(timezone.utc))
+                              created=datetime.now(timezone.utc),
+                              extra={"selection": chosen.as_dict(), "limit": limit})
     save_artifact(artifacts, model_bytes, manifest, render_card(manifest))
     return manifest
