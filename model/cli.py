@@ -13,7 +13,8 @@ from model.artifact import DEFAULT_DIR, load_artifact, rollback
 from model.card import render_summary
 from model.data import load_sessions
 from model.errors import ModelError
-from model.gate import DEFAULT_MAX_REGRESSION, DEFAULT_MIN_ACCURACY, DEFAULT_MIN_LIFT, GateRules
+from model.gate import (DEFAULT_MAX_REGRESSION, DEFAULT_MIN_ACCURACY, DEFAULT_MIN_CLASS_RECALL,
+                        DEFAULT_MIN_LIFT, GateRules)
 from model.schema import FEATURES
 from model.atomic import write_text_atomically
 from model.train import DEFAULT_SEED
@@ -64,11 +65,14 @@ def validate_data(path: Path) -> None:
               show_default=True, help="Gate: required accuracy above the majority baseline.")
 @click.option("--max-regression", type=click.FloatRange(0, 1), default=DEFAULT_MAX_REGRESSION,
               show_default=True, help="Gate: largest drop allowed against the deployed model.")
+@click.option("--min-class-recall", type=click.FloatRange(0, 1),
+              default=DEFAULT_MIN_CLASS_RECALL, show_default=True,
+              help="Gate: lowest test recall allowed for every class.")
 def train_command(data_path: Path, artifacts: Path, seed: int, min_accuracy: float,
-                  min_lift: float, max_regression: float) -> None:
+                  min_lift: float, max_regression: float, min_class_recall: float) -> None:
     """Train, evaluate and gate the model; publish it only when it passes."""
     rules = GateRules(min_accuracy=min_accuracy, min_lift=min_lift,
-                      max_regression=max_regression)
+                      max_regression=max_regression, min_class_recall=min_class_recall)
     manifest = run_training(data_path, artifacts, seed=seed, rules=rules, progress=click.echo)
     click.echo("\n" + render_summary(manifest))
     click.echo(f"\nmodel {manifest['version']} written to {artifacts}")

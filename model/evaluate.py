@@ -70,7 +70,7 @@ def calibration(y_true: Sequence[str], probabilities: np.ndarray, classes: Seque
                for row in table)
     order = np.argsort(classes)  # brier_score_loss reads the columns in sorted label order
     brier = brier_score_loss(y_true, np.asarray(probabilities)[:, order],
-                             labels=sorted(classes))
+                             labels=sorted(classes), scale_by_half=False)
     return {"brier": float(brier),
             "expected_calibration_error": float(gaps / len(stated)),
             "bins": table}

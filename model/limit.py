@@ -45,5 +45,6 @@ def limit_on(moods: Sequence[str], durations: Sequence[int],
         "macro_f1": float(f1_score(y_true, predicted, labels=labels, average="macro",
                                    zero_division=0)),
         "log_loss": float(log_loss(y_true, probabilities, labels=labels)),
-        "brier": float(brier_score_loss(y_true, probabilities, labels=labels)),
+        "brier": float(brier_score_loss(y_true, probabilities, labels=labels,
+                                        scale_by_half=False)),
     }

@@ -45,6 +45,17 @@ def test_train_exits_1_when_a_gate_fails(artifacts: Path, dataset_path: Path) ->
     assert (artifacts / "model.json").read_bytes() == before
 
 
+def test_train_exits_1_when_a_class_recall_is_below_the_floor(artifacts: Path,
+                                                              dataset_path: Path) -> None:
+    before = (artifacts / "model.json").read_bytes()
+    result = runner.invoke(cli, ["train", "--data", str(dataset_path), "--artifacts",
+                                 str(artifacts), "--min-class-recall", "0.9"])
+    assert result.exit_code == 1
+    assert "class recall: relaxed recall" in result.output and "below 0.9000" in result.output
+    assert "class recall: calm" not in result.output
+    assert (artifacts / "model.json").read_bytes() == before
+
+
 def write_input(tmp_path: Path) -> Path:
     """An input file for offline scoring."""
     path = tmp_path / "in.csv"

@@ -10,10 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sklearn.preprocessing import StandardScaler
+
 from model.artifact import load_artifact
+from model.data import load_sessions
+from model.features import MoodDurationInteraction
 from model.predictor import (CompiledPredictor, PipelinePredictor, build_predictor, domain,
                              parity_gap)
 from model.schema import DURATIONS, MOODS_BEFORE
+from model.train import build_pipeline, split
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +34,58 @@ def test_compiled_equals_pipeline_on_every_domain_point(model) -> None:
     reference = model.pipeline.predict_proba(
         pd.DataFrame({"duration_minutes": durations, "mood_before": moods}))
     assert np.abs(compiled - reference).max() <= 1e-9
+
+
+def test_the_served_model_is_the_interaction_compiled(model) -> None:
+    assert isinstance(model.pipeline.named_steps["interact"], MoodDurationInteraction)
+    assert isinstance(model.predictor, CompiledPredictor) and model.compiled
+
+
+@pytest.mark.parametrize("features", ["additive", "interaction"])
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_every_candidate_of_the_space_compiles_with_parity(dataset_path: Path, features: str,
+                                                           class_weight: str | None) -> None:
+    data = split(load_sessions(dataset_path))
+    pipeline = build_pipeline(0.1, features=features, class_weight=class_weight).fit(
+        data.x_train, data.y_train)
+    predictor = build_predictor(pipeline)
+    assert isinstance(predictor, CompiledPredictor)
+    assert parity_gap(predictor, PipelinePredictor(pipeline)) <= 1e-9
+
+
+def test_per_mood_slopes_differ_and_the_additive_slope_is_shared(dataset_path: Path) -> None:
+    data = split(load_sessions(dataset_path))
+    slopes = {features: CompiledPredictor(build_pipeline(features=features).fit(
+        data.x_train, data.y_train))._duration_weights for features in ("additive", "interaction")}
+    assert np.allclose(slopes["additive"], slopes["additive"][0])
+    assert not np.allclose(slopes["interaction"], slopes["interaction"][0])
+
+
+def test_neutral_people_switch_to_focused_at_28_minutes_as_in_the_data(model) -> None:
+    classes = np.asarray(model.predictor.classes)
+    answers = classes[model.predictor.predict_proba(["neutral"] * 2, [27, 28]).argmax(1)]
+    assert answers.tolist() == ["relaxed", "focused"]
+
+
+def test_an_unknown_step_before_the_classifier_falls_back(
+        model, caplog: pytest.LogCaptureFixture) -> None:
+    changed = copy.deepcopy(model.pipeline)
+    changed.steps[1] = ("interact", StandardScaler().fit(np.eye(8)))
+    with caplog.at_level(logging.WARNING):
+        predictor = build_predictor(changed)
+    assert isinstance(predictor, PipelinePredictor)
+    assert "unknown step" in caplog.text
+
+
+def test_the_interaction_gives_each_mood_its_own_duration_column() -> None:
+    one_hot_and_duration = np.array([[1.0, 0, 0, 0, 0.5], [0, 0, 1, 0, -2.0]])
+    step = MoodDurationInteraction().fit(one_hot_and_duration)
+    assert step.transform(one_hot_and_duration).tolist() == [
+        [1, 0, 0, 0, 0.5, 0, 0, 0], [0, 0, 1, 0, 0, 0, -2.0, 0]]
+    with pytest.raises(ValueError, match="expected 5 columns"):
+        step.transform(np.ones((1, 4)))
+    with pytest.raises(ValueError, match="one-hot columns followed by the duration"):
+        MoodDurationInteraction().fit(np.ones((2, 1)))
 
 
 def test_batches_equal_single_predictions(model) -> None:

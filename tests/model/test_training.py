@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sklearn
 
 from model.artifact import CARD_FILE, MANIFEST_FILE, MODEL_FILE, read_manifest
 from model.errors import DataValidationError, GateFailed
-from model.gate import GateRules, gate_failures
+from model.evaluate import calibration
+from model.gate import DEFAULT_MIN_CLASS_RECALL, GateRules, gate_failures
 from model.schema import MOODS_AFTER, MOODS_BEFORE
 from model.workflow import run_training
 
@@ -134,3 +136,50 @@ def test_an_unloadable_deployed_model_skips_the_regression_gate_and_says_so(
     assert any("regression gate skipped" in line and "scikit-learn 0.1" in line
                for line in lines)
     assert published["parameters"]["deployed_accuracy_before"] is None
+
+
+LOPSIDED = {"calm": 0.95, "relaxed": 0.70, "focused": 0.0, "energized": 0.80}
+
+
+def test_a_model_that_never_predicts_a_mood_fails_the_recall_floor() -> None:
+    (failure,) = gate_failures(0.75, 0.40, None, GateRules(), LOPSIDED)
+    assert failure.startswith("class recall: focused recall 0.0000 is below"
+                              f" {DEFAULT_MIN_CLASS_RECALL:.4f} by {DEFAULT_MIN_CLASS_RECALL:.4f}")
+
+
+def test_the_recall_floor_is_configurable_and_passes_at_the_threshold() -> None:
+    recalls = {**LOPSIDED, "focused": 0.25}
+    assert gate_failures(0.75, 0.40, None, GateRules(min_class_recall=0.25), recalls) == []
+    assert len(gate_failures(0.75, 0.40, None, GateRules(min_class_recall=0.75), recalls)) == 2
+
+
+def test_the_trained_model_clears_the_recall_floor_for_every_class(trained_dir: Path) -> None:
+    per_class = read_manifest(trained_dir)["metrics"]["per_class"]
+    assert min(row["recall"] for row in per_class.values()) >= DEFAULT_MIN_CLASS_RECALL
+
+
+def test_calibration_of_certain_right_answers_is_perfect() -> None:
+    result = calibration(["calm", "focused"], np.array([[1.0, 0.0], [0.0, 1.0]]),
+                         ["calm", "focused"])
+    assert result["brier"] == 0 and result["expected_calibration_error"] == 0
+    assert [(row["low"], row["count"], row["observed_frequency"]) for row in result["bins"]] == [
+        (0.0, 2, 0.0), (0.9, 2, 1.0)]
+
+
+def test_calibration_bins_compare_stated_and_observed() -> None:
+    probabilities = np.array([[0.7, 0.3], [0.7, 0.3], [0.3, 0.7], [0.3, 0.7]])
+    result = calibration(["calm", "focused", "focused", "focused"], probabilities,
+                         ["calm", "focused"])
+    assert result["brier"] == pytest.approx((0.18 + 0.98 + 0.18 + 0.18) / 4)
+    by_low = {row["low"]: row for row in result["bins"]}
+    assert set(by_low) == {0.3, 0.7}
+    assert by_low[0.7]["count"] == 4 and by_low[0.7]["observed_frequency"] == 0.75
+    assert by_low[0.3]["mean_probability"] == pytest.approx(0.3)
+
+
+def test_the_card_reports_calibration_bins(trained_dir: Path) -> None:
+    manifest = read_manifest(trained_dir)
+    bins = manifest["metrics"]["calibration"]["bins"]
+    assert sum(row["count"] for row in bins) == 400 * len(MOODS_AFTER)
+    card = (trained_dir / CARD_FILE).read_text()
+    assert "| stated probability | forecasts | mean stated | observed frequency |" in card
