@@ -48,7 +48,7 @@ def test_missing_artifact_says_how_to_make_one(tmp_path: Path) -> None:
 
 
 def test_missing_model_file_beside_manifest(artifacts: Path) -> None:
-    (artifacts / MODEL_FILE).unlink()
+    (artifacts / "current" / MODEL_FILE).unlink()
     with pytest.raises(ArtifactNotFound, match="no model file"):
         load_artifact(artifacts)
 
