@@ -22,7 +22,7 @@ from model.workflow import run_training
 
 DEFAULT_DATA = Path("data/group_01/meditation_sessions.csv")
 ARTIFACTS_OPTION = click.option(
-    "--artifacts", type=click.Path(file_okay=False, path_type=Path),
+    "--artifacts", type=click.Path(path_type=Path),
     default=lambda: os.environ.get("MODEL_DIR", str(DEFAULT_DIR)), show_default="$MODEL_DIR or "
     f"{DEFAULT_DIR}", help="Folder of model.joblib, model.json and MODEL_CARD.md.")
 
@@ -53,7 +53,7 @@ def validate_data(path: Path) -> None:
 
 
 @cli.command("train")
-@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--data", "data_path", type=click.Path(path_type=Path),
               default=lambda: os.environ.get("DATA_PATH", str(DEFAULT_DATA)),
               show_default=f"$DATA_PATH or {DEFAULT_DATA}", help="Sessions CSV to learn from.")
 @ARTIFACTS_OPTION
