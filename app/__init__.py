@@ -24,7 +24,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, FOCUS_AGENT=config)
-    install(app, load_state(config.model_dir, config.data_path, model))
+    install(app, load_state(config.model_dir, config.data_path, model,
+                            config.model_check_seconds))
     register_error_handlers(app)
 
     from app.api import api

@@ -24,9 +24,10 @@ api = Blueprint("api", __name__)
 def serving_model() -> ServingModel:
     """The loaded model, or 503 MODEL_UNAVAILABLE with the reason."""
     state = agent_state()
-    if state.model is None:
+    model = state.model
+    if model is None:
         raise ApiError(503, state.model_error or "model unavailable")
-    return state.model
+    return model
 
 
 def session_store() -> SessionStore:
@@ -61,6 +62,7 @@ def health() -> Response:
         "version": package.__version__,
         "model_version": state.model.version if state.model else None,
         "reasons": state.reasons,
+        "model_refused": state.models.refused,
     }, 200 if ready else 503)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from app.config import Config
-from model.artifact import MANIFEST_FILE
+from model.artifact import artifact_exists
 from model.cli import cli
 from model.workflow import run_training
 
@@ -32,9 +32,10 @@ def gunicorn_argv(config_file: Path) -> list[str]:
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API with Gunicorn, training a model first if there is none."""
     config = Config.from_env()
-    if not (Path(config.model_dir) / MANIFEST_FILE).exists():
+    model_dir = Path(config.model_dir)
+    if not model_dir.exists() or model_dir.is_dir() and not artifact_exists(model_dir):
         click.echo(f"no model in {config.model_dir}: training one first")
-        run_training(Path(config.data_path), Path(config.model_dir), progress=click.echo)
+        run_training(Path(config.data_path), model_dir, progress=click.echo)
     for name, value in (("HOST", host), ("PORT", port), ("WEB_CONCURRENCY", workers)):
         if value is not None:
             os.environ[name] = str(value)

@@ -10,6 +10,15 @@ DEFAULT_MODEL_DIR = "model/artifacts"
 DEFAULT_DATA_PATH = "data/group_01/meditation_sessions.csv"
 
 
+def _seconds(text: str) -> float:
+    """A non-negative number of seconds; 1 when the text is not one."""
+    try:
+        value = float(text)
+    except ValueError:
+        return 1.0
+    return value if value >= 0 else 1.0
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the application can be told; see the README's configuration table."""
@@ -21,13 +30,15 @@ class Config:
     sessions_default_limit: int = 1000
     sessions_max_limit: int = 10000
     log_level: str = "INFO"
+    model_check_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Config":
-        """Read MODEL_DIR, DATA_PATH and LOG_LEVEL; anything unset keeps its default."""
+        """Read MODEL_DIR, DATA_PATH, LOG_LEVEL and MODEL_CHECK_SECONDS; unset keeps defaults."""
         return cls(model_dir=environ.get("MODEL_DIR", DEFAULT_MODEL_DIR),
                    data_path=environ.get("DATA_PATH", DEFAULT_DATA_PATH),
-                   log_level=environ.get("LOG_LEVEL", "INFO").upper())
+                   log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+                   model_check_seconds=_seconds(environ.get("MODEL_CHECK_SECONDS", "1")))
 
     def override(self, values: Mapping[str, Any] | None) -> "Config":
         """A copy with some fields replaced (how tests inject configuration)."""

@@ -135,6 +135,9 @@ class Health(BaseModel):
     version: str
     model_version: Optional[str]
     reasons: list[str]
+    model_refused: Optional[str] = Field(
+        None, description="Why the newest published model was refused (the previous one"
+        " keeps serving); null when the newest is served.")
 
 
 class Index(BaseModel):

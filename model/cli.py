@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from model.artifact import DEFAULT_DIR, load_artifact, rollback
+from model.artifact import DEFAULT_DIR, load_artifact, publish, rollback
 from model.card import render_summary
 from model.data import load_sessions
 from model.errors import ModelError
@@ -17,12 +17,13 @@ from model.gate import (DEFAULT_MAX_REGRESSION, DEFAULT_MIN_ACCURACY, DEFAULT_MI
                         DEFAULT_MIN_LIFT, GateRules)
 from model.schema import FEATURES
 from model.atomic import write_text_atomically
+from model.signing import private_key_pem, public_key_text
 from model.train import DEFAULT_SEED
 from model.workflow import run_training
 
 DEFAULT_DATA = Path("data/group_01/meditation_sessions.csv")
 ARTIFACTS_OPTION = click.option(
-    "--artifacts", type=click.Path(file_okay=False, path_type=Path),
+    "--artifacts", type=click.Path(path_type=Path),
     default=lambda: os.environ.get("MODEL_DIR", str(DEFAULT_DIR)), show_default="$MODEL_DIR or "
     f"{DEFAULT_DIR}", help="Folder of model.joblib, model.json and MODEL_CARD.md.")
 
@@ -53,7 +54,7 @@ def validate_data(path: Path) -> None:
 
 
 @cli.command("train")
-@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--data", "data_path", type=click.Path(path_type=Path),
               default=lambda: os.environ.get("DATA_PATH", str(DEFAULT_DATA)),
               show_default=f"$DATA_PATH or {DEFAULT_DATA}", help="Sessions CSV to learn from.")
 @ARTIFACTS_OPTION
@@ -127,6 +128,46 @@ def rollback_command(artifacts: Path) -> None:
     """Restore the previous model (and keep the current one as the previous)."""
     manifest = rollback(artifacts)
     click.echo(f"rolled back to model {manifest['version']} in {artifacts}")
+
+
+@cli.command("publish")
+@click.argument("source", type=click.Path(path_type=Path))
+@ARTIFACTS_OPTION
+def publish_command(source: Path, artifacts: Path) -> None:
+    """Verify the model in SOURCE (a CI download) and make it the served one, atomically."""
+    manifest = publish(source, artifacts)
+    click.echo(f"published model {manifest['version']} in {artifacts}")
+
+
+@cli.command("verify")
+@ARTIFACTS_OPTION
+def verify_command(artifacts: Path) -> None:
+    """Check the served model exactly as the server does at start-up (signature included)."""
+    model = load_artifact(artifacts)
+    click.echo(f"model {model.version} in {artifacts}: verified")
+
+
+@cli.command("signing-key")
+@click.option("--private", "private_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the new private key (PEM, mode 600): MODEL_SIGNING_KEY_FILE.")
+@click.option("--public", "public_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the public key (one base64 line) here: MODEL_VERIFY_KEY_FILE.")
+def signing_key_command(private_path: Path, public_path: Path | None) -> None:
+    """Make a new Ed25519 key pair for signing models; prints the public key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    try:
+        descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {private_path}: {exc.strerror}") from None
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(private_key_pem(key))
+    public = public_key_text(key.public_key())
+    if public_path is not None:
+        write_text_atomically(public_path, public + "\n")
+    click.echo(public)
 
 
 def main() -> None:

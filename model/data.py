@@ -31,6 +31,11 @@ def _read_raw(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=False)
     except FileNotFoundError:
         raise DataValidationError(str(path), ["file not found"], 1) from None
+    except IsADirectoryError:
+        raise DataValidationError(str(path), ["is a directory, not a CSV file"], 1) from None
+    except OSError as exc:
+        raise DataValidationError(str(path), [f"cannot be read: {exc.strerror or exc}"],
+                                  1) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataValidationError(str(path), [f"not a readable CSV file: {exc}"], 1) from None
 

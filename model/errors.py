@@ -13,6 +13,9 @@ class DataValidationError(ModelError):
         self.source = source
         self.problems = problems
         self.total = total
+        if total == 1 and len(problems) == 1:
+            super().__init__(f"{source}: {problems[0]}")
+            return
         shown = "\n".join(f"  - {problem}" for problem in problems)
         more = f"\n  ... and {total - len(problems)} more" if total > len(problems) else ""
         super().__init__(f"{source}: {total} problem(s) in the data:\n{shown}{more}")

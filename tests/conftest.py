@@ -31,5 +31,5 @@ def trained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def artifacts(trained_dir: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the trained artifact for one test."""
     target = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, target)
+    shutil.copytree(trained_dir, target, symlinks=True)
     return target

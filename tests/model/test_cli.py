@@ -119,3 +119,77 @@ def test_rollback_command(artifacts: Path, dataset_path: Path) -> None:
 def test_rollback_without_previous_exits_1(artifacts: Path) -> None:
     result = runner.invoke(cli, ["rollback", "--artifacts", str(artifacts)])
     assert result.exit_code == 1 and "nothing to roll back to" in result.output
+
+
+def _one_line_error(result: object) -> str:
+    """The CLI's error: exit 1 and exactly one line on stderr, no traceback."""
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+def test_a_model_folder_that_is_a_file_is_one_line(tmp_path: Path, dataset_path: Path) -> None:
+    a_file = tmp_path / "artifacts"
+    a_file.write_text("")
+    for command in (["predict", str(write_input(tmp_path))], ["verify"], ["rollback"],
+                    ["train", "--data", str(dataset_path)]):
+        line = _one_line_error(runner.invoke(cli, command, env={"MODEL_DIR": str(a_file)}))
+        assert "is not a directory" in line
+
+
+def test_a_data_path_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
+    for command in (["validate-data", str(tmp_path)],
+                    ["train", "--data", str(tmp_path), "--artifacts", str(tmp_path / "out")]):
+        assert "is a directory" in _one_line_error(runner.invoke(cli, command))
+
+
+def test_a_broken_manifest_is_one_line(artifacts: Path, tmp_path: Path) -> None:
+    (artifacts / "model.json").write_text("[1, 2]")
+    for command in (["verify"], ["predict", str(write_input(tmp_path))]):
+        line = _one_line_error(runner.invoke(cli, [*command, "--artifacts", str(artifacts)]))
+        assert "a JSON object is expected, not list" in line
+
+
+def test_verify_names_the_served_version(artifacts: Path) -> None:
+    version = json.loads((artifacts / "model.json").read_text())["version"]
+    result = runner.invoke(cli, ["verify", "--artifacts", str(artifacts)])
+    assert result.exit_code == 0 and f"model {version}" in result.output
+
+
+def test_signing_key_writes_a_private_key_only_its_owner_reads(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["signing-key", "--private", str(tmp_path / "key.pem"),
+                                 "--public", str(tmp_path / "key.pub")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "key.pem").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "key.pub").read_text().strip() == result.output.strip()
+    again = runner.invoke(cli, ["signing-key", "--private", str(tmp_path / "key.pem")])
+    assert again.exit_code == 1 and "cannot create" in again.output
+
+
+def test_signed_training_then_required_verification(tmp_path: Path, dataset_path: Path) -> None:
+    runner.invoke(cli, ["signing-key", "--private", str(tmp_path / "key.pem"),
+                        "--public", str(tmp_path / "key.pub")])
+    trained = runner.invoke(cli, ["train", "--data", str(dataset_path), "--artifacts",
+                                  str(tmp_path / "m")],
+                            env={"MODEL_SIGNING_KEY_FILE": str(tmp_path / "key.pem")})
+    assert trained.exit_code == 0, trained.output
+    server = {"MODEL_VERIFY_KEY_FILE": str(tmp_path / "key.pub"), "MODEL_SIGNING_KEY": None,
+              "MODEL_SIGNING_KEY_FILE": None, "REQUIRE_SIGNED_MODEL": None}
+    assert runner.invoke(cli, ["verify", "--artifacts", str(tmp_path / "m")],
+                         env=server).exit_code == 0
+    (tmp_path / "m" / "current" / "model.sig").unlink()
+    line = _one_line_error(runner.invoke(cli, ["verify", "--artifacts", str(tmp_path / "m")],
+                                         env=server))
+    assert "not signed and REQUIRE_SIGNED_MODEL is on" in line
+
+
+def test_publish_command_serves_the_downloaded_model(artifacts: Path, trained_dir: Path,
+                                                     dataset_path: Path, tmp_path: Path) -> None:
+    download = tmp_path / "download"
+    runner.invoke(cli, ["train", "--data", str(dataset_path), "--artifacts", str(download),
+                        "--seed", "7"])
+    version = json.loads((download / "model.json").read_text())["version"]
+    result = runner.invoke(cli, ["publish", str(download), "--artifacts", str(artifacts)])
+    assert result.exit_code == 0 and f"published model {version}" in result.output
+    assert json.loads((artifacts / "model.json").read_text())["version"] == version

@@ -88,7 +88,7 @@ def test_failed_gate_keeps_the_current_artifact(artifacts: Path, dataset_path: P
 def test_retraining_keeps_the_previous_artifact(artifacts: Path, dataset_path: Path) -> None:
     old = json.loads((artifacts / MANIFEST_FILE).read_text())
     run_training(dataset_path, artifacts, **QUIET)
-    assert json.loads((artifacts / "model.prev.json").read_text()) == old
+    assert json.loads((artifacts / "previous" / MANIFEST_FILE).read_text()) == old
 
 
 def test_regression_gate_scores_the_deployed_model(artifacts: Path,

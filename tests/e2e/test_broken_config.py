@@ -1,0 +1,114 @@
+"""Broken manifests and paths never crash start-up: real Gunicorn starts, /health says why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+import urllib.error
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests.e2e.conftest import Http, start_serve, stop
+
+Setup = Callable[[Path, Path, pytest.MonkeyPatch], tuple[Path, Path]]
+
+
+def wait_until_answering(http: Http, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Poll /livez until the server answers at all; fail with its output if it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n"
+                                 f"{process.stdout.read()}")
+        try:
+            if http.call("GET", "/livez")[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"server did not answer within {seconds} s")
+
+
+def _edit_manifest(change: Callable[[dict], object]) -> Setup:
+    """A copy of the trained model whose manifest was changed."""
+    def setup(model: Path, data: Path, patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+        manifest = json.loads((model / "model.json").read_text())
+        (model / "model.json").write_text(json.dumps(change(manifest)))
+        return model, data
+    return setup
+
+
+def _without_features(manifest: dict) -> dict:
+    """The manifest with its right checksum but no feature schema."""
+    del manifest["features"]
+    return manifest
+
+
+def _libraries_as_text(manifest: dict) -> dict:
+    """The manifest with `libraries` as a string."""
+    manifest["libraries"] = "scikit-learn"
+    return manifest
+
+
+def _data_is_a_folder(model: Path, data: Path, patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """DATA_PATH names a directory."""
+    return model, data.parent
+
+
+def _model_dir_is_a_file(model: Path, data: Path,
+                         patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """MODEL_DIR names a file."""
+    a_file = model.parent / "a-file"
+    a_file.write_text("not a folder")
+    return a_file, data
+
+
+def _unsigned_but_required(model: Path, data: Path,
+                           patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """REQUIRE_SIGNED_MODEL=1 and an artifact without a signature."""
+    patch.setenv("REQUIRE_SIGNED_MODEL", "1")
+    return model, data
+
+
+CASES: dict[str, tuple[Setup, str, str]] = {
+    "manifest is a JSON list": (_edit_manifest(lambda manifest: [manifest]),
+                                "model", "a JSON object is expected, not list"),
+    "libraries is a string": (_edit_manifest(_libraries_as_text), "model", "libraries"),
+    "no features, right checksum": (_edit_manifest(_without_features), "model",
+                                    "features: Field required"),
+    "DATA_PATH is a directory": (_data_is_a_folder, "data", "is a directory"),
+    "MODEL_DIR is a file": (_model_dir_is_a_file, "model", "is not a directory"),
+    "unsigned, signatures required": (_unsigned_but_required, "model",
+                                      "not signed and REQUIRE_SIGNED_MODEL is on"),
+}
+
+
+@pytest.mark.parametrize("setup, broken, reason", CASES.values(), ids=CASES.keys())
+def test_the_server_starts_and_health_gives_the_reason(
+        trained_dir: Path, dataset_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        setup: Setup, broken: str, reason: str) -> None:
+    model = tmp_path / "artifacts"
+    shutil.copytree(trained_dir, model, symlinks=True)
+    for name in ("REQUIRE_SIGNED_MODEL", "MODEL_SIGNING_KEY", "MODEL_SIGNING_KEY_FILE",
+                 "MODEL_VERIFY_KEY", "MODEL_VERIFY_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    model_dir, data_path = setup(model, dataset_path, monkeypatch)
+    process, http = start_serve(model_dir, data_path, workers=1)
+    try:
+        wait_until_answering(http, process)
+        status, _, health = http.call("GET", "/health")
+        assert status == 503 and health["status"] == "unhealthy"
+        assert health[f"{broken}_loaded"] is False
+        assert len(health["reasons"]) == 1 and reason in health["reasons"][0]
+        assert "Traceback" not in health["reasons"][0]
+        if broken == "model":
+            status, _, body = http.post_json("/predict", {"duration_minutes": 20,
+                                                          "mood_before": "tired"})
+            assert status == 503 and body["code"] == "MODEL_UNAVAILABLE"
+    finally:
+        output = stop(process)
+    assert "Traceback" not in output
