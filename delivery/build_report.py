@@ -1,8 +1,8 @@
 """The pipeline's report step, `python3 -m delivery.build_report`: needs nothing but python3.
 
-Jenkins's `post { always }` runs it through `make report` on every path, also when the
-checkout of the venv (`make install`) failed, so it imports only the standard library and
-the delivery modules that do (report, errors). The build is described by Jenkins's
+Jenkins's `post { always }` runs it through `make report` on every path, also when
+`make install` failed, so it imports only the standard library and the delivery modules that
+do (report, errors). The build is described by Jenkins's
 environment (BUILD_RESULT, JOB_NAME, BUILD_NUMBER, BRANCH_NAME, GIT_COMMIT, BUILD_URL); each
 input file is optional, since a failed build did not make them all.
 """

@@ -36,9 +36,10 @@ summary_options = option_group(
     click.option("--coverage", type=click.Path(path_type=Path), show_default=True,
                  default=Path("reports/coverage.xml"), help="Cobertura coverage XML."),
     click.option("--model", type=click.Path(path_type=Path), show_default=True,
+                 envvar="MODEL_MANIFEST", show_envvar=True,
                  default=Path("model/artifacts/model.json"), help="Model manifest JSON."),
     click.option("--image-record", type=click.Path(path_type=Path), show_default=True,
-                 default=Path("reports/image.json"),
+                 envvar="IMAGE_RECORD", show_envvar=True, default=Path("reports/image.json"),
                  help="Image record written by `image build` and `image push`."),
 )
 
@@ -52,8 +53,9 @@ def _summary(result: str, job: str, number: str, branch: str, commit: str, build
              junit: Path, coverage: Path, model: Path, image_record: Path) -> Summary:
     """Collect the summary from the options of `report` and `notify`.
 
-    An input left at its default may be missing (a failed build made no image); one named on
-    the command line must exist, so a typo is not reported as "not available".
+    An input left at its default or set by the environment (as `make notify` does) may be
+    missing: a failed build did not make them all. One named on the command line must exist,
+    so a typo is not reported as "not available".
     """
     context = BuildContext(job=job, number=number, branch=branch, commit=commit,
                            url=build_url, result=result.upper())

@@ -40,7 +40,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
                  "JOB_NAME", "BUILD_RESULT", "ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT",
                  "SMTP_STARTTLS", "SMTP_SSL", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "REGISTRY",
                  "DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN", "DOCKERHUB_USR", "DOCKERHUB_PSW",
-                 "IMAGE_REPOSITORY", "IMAGE_RECORD", "PYTHON_IMAGE"):
+                 "IMAGE_REPOSITORY", "IMAGE_RECORD", "PYTHON_IMAGE", "MODEL_MANIFEST",
+                 "CHANGE_ID"):
         monkeypatch.delenv(name, raising=False)
 
 
