@@ -76,7 +76,7 @@ SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
 DELIVERY = $(BIN)/focus-delivery
 
 .PHONY: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test delivery-lint image smoke sbom \
-	registry-login registry-logout push image-verify image-tag image-digest model-accuracy report notify image-clean \
+	push image-verify image-tag image-digest model-accuracy report notify image-clean \
 	delivery-check
 
 hadolint: install ## Lint the Dockerfile with hadolint
@@ -106,17 +106,7 @@ smoke: install ## Run the image plain and --read-only; /health, /predict, page, 
 sbom: install ## Write a CycloneDX SBOM of the image's Python environment (SBOM_FILE)
 	$(DELIVERY) image sbom --record $(IMAGE_RECORD) --out $(SBOM_FILE)
 
-registry-login: ## docker login to REGISTRY (Docker Hub when unset); the token goes via stdin
-	@user="$${DOCKERHUB_USERNAME:-$${DOCKERHUB_USR:-}}"; token="$${DOCKERHUB_TOKEN:-$${DOCKERHUB_PSW:-}}"; \
-	if [ -z "$$user" ] || [ -z "$$token" ]; then \
-		echo "registry-login: set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (Jenkins binds" \
-			"DOCKERHUB_USR/DOCKERHUB_PSW)" >&2; exit 1; fi; \
-	printf '%s' "$$token" | docker login --username "$$user" --password-stdin $${REGISTRY:-}
-
-registry-logout: ## docker logout from REGISTRY (safe when not logged in)
-	@docker logout $${REGISTRY:-} || true
-
-push: install ## Log in to REGISTRY (Docker Hub when unset), push every tag, record the digest
+push: install ## Push every tag to REGISTRY (Docker Hub when unset) with DOCKERHUB_*; record the digest
 	$(DELIVERY) image push --record $(IMAGE_RECORD)
 
 image-verify: install ## Delete the pushed tags locally, pull them back, compare digest and image id
@@ -132,15 +122,19 @@ model-accuracy: ## Print the trained model's test accuracy from its manifest
 	@$(PYTHON) -c "import json, sys; print(json.load(open(sys.argv[1]))['metrics']['accuracy'])" \
 		$(ARTIFACTS)/model.json
 
-report: install ## Write the build summary for the e-mail (summary.txt, summary.html in REPORTS)
-	$(DELIVERY) report --out-dir $(REPORTS) --image-record $(IMAGE_RECORD) \
+REPORT_PYTHON ?= python3
+
+report: ## Write the build summary (summary.txt, .html in REPORTS); needs only python3, no venv
+	$(REPORT_PYTHON) -m delivery.build_report --out-dir $(REPORTS) --junit $(REPORTS)/junit.xml \
+		--coverage $(REPORTS)/coverage.xml --image-record $(IMAGE_RECORD) \
 		--model $(ARTIFACTS)/model.json
 
 notify: install ## E-mail the summary (BUILD_RESULT) to ADMIN_EMAIL over SMTP, no email-ext
-	$(DELIVERY) notify --image-record $(IMAGE_RECORD) --model $(ARTIFACTS)/model.json
+	IMAGE_RECORD=$(IMAGE_RECORD) MODEL_MANIFEST=$(ARTIFACTS)/model.json $(DELIVERY) notify
 
-image-clean: install ## Remove the smoke-test containers and image tags this build made
-	$(DELIVERY) image clean --record $(IMAGE_RECORD)
+image-clean: ## Remove the smoke-test containers and image tags this build made (no venv: none)
+	@if [ -x $(DELIVERY) ]; then $(DELIVERY) image clean --record $(IMAGE_RECORD); \
+	else echo "image-clean: no $(DELIVERY), so no image was built: nothing to clean"; fi
 
 delivery-check: install ## Lint the pipelines, then build, run, push and pull the image for real
 	scripts/delivery-check.sh

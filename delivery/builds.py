@@ -9,6 +9,7 @@ from typing import Any
 IMAGE_RE = re.compile(r"(?:^|[\s|])image[=\s]\s*([^\s|]+)")
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]+")
 FAILED = ("FAILURE", "UNSTABLE")
+RELEASE_BRANCH = "master"
 COUNTED = ("SUCCESS",) + FAILED
 
 
@@ -46,9 +47,19 @@ class Build:
         return datetime.fromtimestamp(self.started.timestamp() + self.duration_s, timezone.utc)
 
     @property
+    def branch(self) -> str:
+        """Return the branch (or PR-N) of the build's branch job: the job name's last part."""
+        return self.job.rpartition("/")[2]
+
+    @property
     def deployed(self) -> bool:
-        """Tell whether this build succeeded and recorded the digest of a pushed image."""
-        return self.result == "SUCCESS" and self.digest is not None
+        """Tell whether this is a release: a SUCCESS build of master that pushed its image.
+
+        Pull requests into master push their image too, as a candidate to check; counting
+        them would count each change twice and end its lead time before the release.
+        """
+        return (self.result == "SUCCESS" and self.digest is not None
+                and self.branch == RELEASE_BRANCH)
 
 
 def from_ms(ms: int | float) -> datetime:

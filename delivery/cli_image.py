@@ -58,6 +58,27 @@ def _git_commit(context: Path) -> str | None:
     return done.stdout.strip() or None
 
 
+def pr_head(context: Path, commit: str | None,
+            change_id: str | None) -> tuple[str | None, str | None]:
+    """Return the commit to name the image by and, for a PR build, the merge commit built.
+
+    A pull request job checks out the PR head and merges its target into it (GitHub Branch
+    Source's merge strategy), so `checkout scm`'s GIT_COMMIT is a local merge commit that
+    does not exist on GitHub; the PR head is its first parent. Anything else is itself.
+    """
+    if not commit or not change_id:
+        return commit, None
+    try:
+        done = subprocess.run(["git", "-C", str(context), "rev-list", "--parents", "-n", "1",
+                               commit], capture_output=True, text=True, check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return commit, None
+    ids = done.stdout.split()
+    if len(ids) == 3:
+        return ids[1], ids[0]
+    return commit, None
+
+
 def _source(url: str | None, context: Path) -> str | None:
     """Return the repository URL (default: git's origin remote) without any credentials."""
     if not url:
@@ -155,15 +176,19 @@ def image() -> None:
 @click.option("--source", envvar="GIT_URL", show_envvar=True,
               help="Repository URL for the org.opencontainers.image.source label "
                    "[default: git's origin remote, credentials removed].")
+@click.option("--change-id", envvar="CHANGE_ID", show_envvar=True,
+              help="Pull request number (Jenkins sets it on PR builds): the tag and the "
+                   "revision label name the PR head, not Jenkins's local merge commit.")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
               help="Extra build arg; repeat for more.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not show the build log as it goes.")
 def build_command(registry: str | None, username: str | None, repository: str | None,
                   build_number: str | None, commit: str | None, branch: str | None,
                   record: Path, context: Path, dockerfile: str, python_image: str | None,
-                  source: str | None, build_args: tuple[str, ...], quiet: bool) -> None:
+                  source: str | None, change_id: str | None, build_args: tuple[str, ...],
+                  quiet: bool) -> None:
     """Build the multi-stage image with Jenkins's tags, OCI labels and build args."""
-    commit = commit or _git_commit(context)
+    commit, merge_commit = pr_head(context, commit or _git_commit(context), change_id)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
     labels, args = _labels_and_args(context / dockerfile, commit, _source(source, context),
                                     python_image, parse_key_values(build_args, "--build-arg"))
@@ -182,7 +207,8 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     size = client.images.get(image_id).attrs["Size"]
     images.write_record(record, {"repository": repo, "local_repository": repo, "tags": tags,
                                  "image_id": image_id, "digest": None, "size_bytes": size,
-                                 "build_seconds": seconds})
+                                 "build_seconds": seconds, "build_number": build_number,
+                                 "commit": commit, "merge_commit": merge_commit})
     click.echo(f"built {image_id} in {seconds} s, {size / 1e6:.0f} MB, as "
                + ", ".join(f"{repo}:{tag}" for tag in tags))
 
@@ -290,8 +316,11 @@ def tag_command(record: Path) -> None:
 @image.command("digest", short_help="Print the pushed image's digest; nothing if not pushed.")
 @record_option
 def digest_command(record: Path) -> None:
-    """Print the digest `image push` recorded; print nothing when the image was not pushed."""
-    digest = images.read_record(record).get("digest")
+    """Print the digest `image push` recorded; print nothing when the image was not pushed.
+
+    Without a record there is no image to speak of: that is an error.
+    """
+    digest = _recorded(record).get("digest")
     if digest:
         click.echo(digest)
 

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from delivery import mail
 from delivery.errors import DeliveryError
 from delivery.params import option_group
-from delivery.report import BuildContext, Sources, Summary, collect, render_html, render_text
-from delivery.report import title
+from delivery.report import BuildContext, Sources, Summary, collect, missing_inputs
+from delivery.report import render_html, render_text, title, write
 
 _ADDRESS_SPLIT = re.compile(r"[,\s]+")
 
@@ -35,20 +36,38 @@ summary_options = option_group(
     click.option("--coverage", type=click.Path(path_type=Path), show_default=True,
                  default=Path("reports/coverage.xml"), help="Cobertura coverage XML."),
     click.option("--model", type=click.Path(path_type=Path), show_default=True,
+                 envvar="MODEL_MANIFEST", show_envvar=True,
                  default=Path("model/artifacts/model.json"), help="Model manifest JSON."),
     click.option("--image-record", type=click.Path(path_type=Path), show_default=True,
-                 default=Path("reports/image.json"),
+                 envvar="IMAGE_RECORD", show_envvar=True, default=Path("reports/image.json"),
                  help="Image record written by `image build` and `image push`."),
 )
 
 
+# The input files: Sources field -> (click parameter, option).
+INPUTS = {"junit": ("junit", "--junit"), "coverage": ("coverage", "--coverage"),
+          "model": ("model", "--model"), "image": ("image_record", "--image-record")}
+
+
 def _summary(result: str, job: str, number: str, branch: str, commit: str, build_url: str,
              junit: Path, coverage: Path, model: Path, image_record: Path) -> Summary:
-    """Collect the summary from the options of `report` and `notify`."""
+    """Collect the summary from the options of `report` and `notify`.
+
+    An input left at its default or set by the environment (as `make notify` does) may be
+    missing: a failed build did not make them all. One named on the command line must exist,
+    so a typo is not reported as "not available".
+    """
     context = BuildContext(job=job, number=number, branch=branch, commit=commit,
                            url=build_url, result=result.upper())
-    return collect(context, Sources(junit=junit, coverage=coverage, model=model,
-                                    image=image_record))
+    sources = Sources(junit=junit, coverage=coverage, model=model, image=image_record)
+    ctx = click.get_current_context()
+    named = {field for field, (param, _) in INPUTS.items()
+             if ctx.get_parameter_source(param) == ParameterSource.COMMANDLINE}
+    missing = missing_inputs(sources, named)
+    if missing:
+        raise DeliveryError("no such file: " + ", ".join(
+            f"{INPUTS[field][1]} {getattr(sources, field)}" for field in missing))
+    return collect(context, sources)
 
 
 @click.command(short_help="Write the build summary as text and HTML.")
@@ -59,14 +78,10 @@ def _summary(result: str, job: str, number: str, branch: str, commit: str, build
 def report(out_dir: Path, **inputs: Any) -> None:
     """Write the build summary as text and HTML (summary.txt, summary.html) and print the text.
 
-    Jenkins's emailext can use reports/summary.html as its body.
+    Jenkins's emailext can use reports/summary.html as its body. A SUCCESS without a test run
+    is reported as UNTESTED.
     """
-    summary = _summary(**inputs)
-    text = render_text(summary)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "summary.txt").write_text(text, "utf-8")
-    (out_dir / "summary.html").write_text(render_html(summary), "utf-8")
-    click.echo(text, nl=False)
+    click.echo(write(_summary(**inputs), out_dir), nl=False)
 
 
 @click.command(short_help="E-mail the build summary (text + HTML).")
@@ -81,21 +96,28 @@ def report(out_dir: Path, **inputs: Any) -> None:
               show_default=True, help="SMTP server port.")
 @click.option("--smtp-starttls", envvar="SMTP_STARTTLS", show_envvar=True, type=bool,
               default=False, show_default=True, help="Upgrade the connection with STARTTLS.")
+@click.option("--smtp-ssl", envvar="SMTP_SSL", show_envvar=True, type=bool, default=None,
+              help="SMTPS: TLS from the start (implicit TLS) [default: on for port 465].")
 @click.option("--smtp-user", envvar="SMTP_USER", show_envvar=True,
               help="SMTP login user (no login when unset).")
 @click.option("--smtp-password", envvar="SMTP_PASSWORD", show_envvar=True,
               help="SMTP login password (never printed).")
 def notify(recipients: tuple[str, ...], sender: str, smtp_host: str, smtp_port: int,
-           smtp_starttls: bool, smtp_user: str | None, smtp_password: str | None,
-           **inputs: Any) -> None:
-    """E-mail the build summary as a multipart text+HTML message over SMTP."""
+           smtp_starttls: bool, smtp_ssl: bool | None, smtp_user: str | None,
+           smtp_password: str | None, **inputs: Any) -> None:
+    """E-mail the build summary as a multipart text+HTML message over SMTP.
+
+    A login (SMTP_USER) is sent only over TLS: STARTTLS or SMTPS, never in clear.
+    """
     addresses = [a for entry in recipients for a in _ADDRESS_SPLIT.split(entry) if a]
     if not addresses:
         raise DeliveryError("no recipients: pass --to ADDRESS or set ADMIN_EMAIL")
     summary = _summary(**inputs)
     message = mail.build_message(sender, addresses, title(summary), render_text(summary),
                                  render_html(summary))
+    implicit_tls = smtp_port == mail.SMTPS_PORT if smtp_ssl is None else smtp_ssl
     settings = mail.SmtpSettings(host=smtp_host, port=smtp_port, starttls=smtp_starttls,
-                                 user=smtp_user, password=smtp_password)
+                                 implicit_tls=implicit_tls, user=smtp_user,
+                                 password=smtp_password)
     mail.send(settings, message)
     click.echo(f"sent \"{title(summary)}\" to {', '.join(addresses)} via {smtp_host}:{smtp_port}")

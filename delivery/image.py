@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterable
 import docker
 import docker.errors
 
+from delivery.builds import RELEASE_BRANCH
 from delivery.errors import DeliveryError, traceback_text
 
 NAME = "focus-meditation-agent"
-RELEASE_BRANCH = "master"
 _ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 _NOISE = (" ---> ", "Removing intermediate container")

@@ -18,6 +18,8 @@ import requests
 from delivery.errors import DeliveryError, traceback_text
 
 _STATUS_RE = re.compile(r"\[(\d{3})\]")
+_QUEUE_ITEM_RE = re.compile(r"/queue/item/(\d+)/?$")
+PARAMETERS_PROPERTY = "hudson.model.ParametersDefinitionProperty"
 
 
 def safe_url(url: str) -> str:
@@ -51,6 +53,11 @@ class JenkinsClient:
         """Connect lazily to Jenkins at `url` with a user and API token."""
         if not url:
             raise DeliveryError("no Jenkins URL: pass --url or set JENKINS_URL")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            shown = "" if "@" in url else f" {url!r}"
+            raise DeliveryError(f"the Jenkins URL{shown} is not an http(s) URL: pass --url "
+                                "or set JENKINS_URL to one such as https://jenkins.example.com/")
         self.url = url if url.endswith("/") else url + "/"
         self.user = user or "anonymous"
         self.server = jenkins.Jenkins(self.url, username=user, password=token, timeout=timeout)
@@ -127,10 +134,41 @@ class JenkinsClient:
             return self.server.get_build_info(name, number)
 
     def trigger(self, name: str, parameters: dict[str, str]) -> int:
-        """Queue a build of job `name` and return the queue item id."""
+        """Queue a build of job `name` the way Jenkins requires; return the queue item id.
+
+        A job whose Jenkinsfile declares `parameters {}` is parameterized from its first run
+        on, and Jenkins then refuses `POST .../build` (400): it must be started with
+        `.../buildWithParameters` (defaults for what is not given). A job that is not
+        parameterized refuses `buildWithParameters` (400), so parameters cannot be passed.
+        """
         self.require_job(name)
+        defined = self.parameter_names(name)
+        unknown = sorted(set(parameters) - set(defined))
+        if unknown and not defined:
+            raise DeliveryError(
+                f"job '{name}' takes no parameters yet (Jenkins learns a branch job's "
+                "parameters from the Jenkinsfile in its first run): build it once without "
+                "--param")
+        if unknown:
+            raise DeliveryError(f"job '{name}' has no parameter {', '.join(unknown)} "
+                                f"(it has {', '.join(defined)})")
+        endpoint = "buildWithParameters" if defined else "build"
         with self.errors("start a build", name):
-            return self.server.build_job(name, parameters or None)
+            response = self.server.jenkins_request(requests.Request(
+                "POST", self._job_url(name) + endpoint, params=parameters or None))
+        return _queue_item_id(response.headers.get("Location", ""), name)
+
+    def parameter_names(self, name: str) -> list[str]:
+        """Return the names of the job's build parameters (none: not parameterized)."""
+        names = []
+        for prop in self.job_info(name).get("property") or []:
+            if (prop or {}).get("_class") == PARAMETERS_PROPERTY:
+                names += [d["name"] for d in prop.get("parameterDefinitions") or []]
+        return names
+
+    def _job_url(self, name: str) -> str:
+        """Return the absolute URL of a (folder/)job, ending in '/'."""
+        return self.url + "".join(f"job/{quote(part, safe='')}/" for part in name.split("/"))
 
     def queue_item(self, item: int) -> dict[str, Any]:
         """Return a queue item's JSON description."""
@@ -144,8 +182,7 @@ class JenkinsClient:
 
     def console_from(self, name: str, number: int, start: int) -> Console:
         """Return the console log of a build from byte `start` on (progressiveText)."""
-        path = "".join(f"job/{quote(part, safe='')}/" for part in name.split("/"))
-        url = f"{self.url}{path}{number}/logText/progressiveText"
+        url = f"{self._job_url(name)}{number}/logText/progressiveText"
         with self.errors(f"read the console of build #{number}", name):
             response = self.server.jenkins_request(
                 requests.Request("GET", url, params={"start": str(start)}))
@@ -161,6 +198,15 @@ def _status_of(exc: Exception) -> int | None:
         return response.status_code
     match = _STATUS_RE.search(str(exc))
     return int(match.group(1)) if match else None
+
+
+def _queue_item_id(location: str, job: str) -> int:
+    """Return the queue item id from the Location header of a build request."""
+    match = _QUEUE_ITEM_RE.search(location)
+    if not match:
+        raise DeliveryError(f"Jenkins queued a build of '{job}' but named no queue item "
+                            f"(Location: {location or 'missing'})")
+    return int(match.group(1))
 
 
 def _not_found(job: str | None, where: str) -> str:

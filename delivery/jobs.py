@@ -55,18 +55,52 @@ def render(spec: JobSpec) -> str:
     return Template(template_text()).substitute(escaped)
 
 
-def canonical(xml_text: str) -> str:
-    """Return a canonical form of an XML document, so formatting changes compare equal."""
+# Containers whose children are a list the template owns: a trait or a branch source taken
+# out of the template must go from the server too, so these compare child for child.
+EXACT_LISTS = ("traits", "data")
+
+
+def parse(xml_text: str) -> ElementTree.Element:
+    """Parse a job config (XML 1.1 declaration and all), failing with one line."""
     body = re.sub(r"^\s*<\?xml[^>]*\?>", "", xml_text)
     try:
-        return ElementTree.canonicalize(body, strip_text=True)
+        return ElementTree.fromstring(body)
     except ElementTree.ParseError as exc:
         raise DeliveryError(f"job config is not well-formed XML: {exc}") from exc
 
 
+def _attributes(element: ElementTree.Element) -> dict[str, str]:
+    """Return an element's attributes without `plugin` (Jenkins adds `name@version` there)."""
+    return {k: v for k, v in element.attrib.items() if k != "plugin"}
+
+
+def _covers(server: ElementTree.Element, template: ElementTree.Element) -> bool:
+    """Tell whether the server's element holds everything the template's element says."""
+    if _attributes(server) != _attributes(template):
+        return False
+    if (server.text or "").strip() != (template.text or "").strip():
+        return False
+    wanted = list(template)
+    if template.tag in EXACT_LISTS and [c.tag for c in server] != [c.tag for c in wanted]:
+        return False
+    remaining = list(server)
+    for child in wanted:
+        match = next((c for c in remaining if c.tag == child.tag and _covers(c, child)), None)
+        if match is None:
+            return False
+        remaining.remove(match)
+    return True
+
+
 def same_config(current: str, wanted: str) -> bool:
-    """Tell whether two job configs are equal once formatting is ignored."""
-    return canonical(current) == canonical(wanted)
+    """Tell whether the server's config already says all that the template says.
+
+    Jenkins re-serializes a posted config: it adds plugin versions (`plugin="x@1.2"`), default
+    elements and its own formatting. Those do not matter; every element, attribute and value
+    of the template does, and the lists in EXACT_LISTS must be the template's exactly.
+    """
+    server, template = parse(current), parse(wanted)
+    return server.tag == template.tag and _covers(server, template)
 
 
 def diff(current: str, wanted: str, name: str) -> str:

@@ -9,6 +9,8 @@ from email.utils import formatdate, make_msgid
 
 from delivery.errors import DeliveryError, traceback_text
 
+SMTPS_PORT = 465
+
 
 @dataclass(frozen=True)
 class SmtpSettings:
@@ -17,6 +19,7 @@ class SmtpSettings:
     host: str
     port: int
     starttls: bool = False
+    implicit_tls: bool = False
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0
@@ -39,8 +42,9 @@ def build_message(sender: str, recipients: list[str], subject: str, text: str,
 def send(settings: SmtpSettings, message: EmailMessage) -> None:
     """Send the message; any refusal becomes a one-line DeliveryError."""
     where = f"{settings.host}:{settings.port}"
+    _refuse_unsafe(settings, where)
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+        with _connect(settings) as smtp:
             if settings.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.user:
@@ -60,6 +64,24 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
     except (OSError, ssl.SSLError) as exc:
         raise _error(f"cannot reach SMTP server {where}: {exc.strerror or exc}; "
                      "check SMTP_HOST and SMTP_PORT", exc) from exc
+
+
+def _refuse_unsafe(settings: SmtpSettings, where: str) -> None:
+    """Refuse contradictory TLS settings, and a login that would go over plain text."""
+    if settings.starttls and settings.implicit_tls:
+        raise DeliveryError("SMTP_STARTTLS and SMTP_SSL exclude each other: SMTPS (usually port "
+                            "465) is TLS from the start, STARTTLS (587) upgrades a plain one")
+    if settings.user and not (settings.starttls or settings.implicit_tls):
+        raise DeliveryError(f"refusing to send the SMTP password to {where} in clear: set "
+                            "SMTP_STARTTLS=true, or SMTP_SSL=true for SMTPS (port 465)")
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """Open the connection: TLS from the first byte for SMTPS, else plain (maybe upgraded)."""
+    if settings.implicit_tls:
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                context=ssl.create_default_context())
+    return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
 
 
 def _reply(exc: smtplib.SMTPException) -> str:

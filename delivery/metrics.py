@@ -4,11 +4,12 @@ Definitions (the same in docs/releasing.md):
 - only finished builds started inside the window count; SUCCESS, UNSTABLE and FAILURE are
   counted, ABORTED and NOT_BUILT are not (someone stopped them; they say nothing of the code);
 - success rate = SUCCESS / counted builds;
-- a deployment is a SUCCESS build whose description records the digest of the image it
-  pushed (`image REPO:TAG | digest sha256:...`); a built but unpushed image is no deployment;
+- a deployment is a SUCCESS build of the `master` branch job whose description records the
+  digest of the image it pushed (`image REPO:TAG | digest sha256:...`); a built but unpushed
+  image is no deployment, nor is the image a pull request into master pushes (a candidate);
   deployment frequency = deployments per day and per week over the window;
 - lead time of a commit = end of the first deployment that contains it - commit time; commits
-  of builds that did not deploy are carried to the next deployment of the same branch job;
+  of master builds that did not deploy are carried to master's next deployment;
 - time to recovery = end of the first failed build of a failing streak - end of the next
   SUCCESS build of the same branch job; a streak still open is listed under `failing`.
 """

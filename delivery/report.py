@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from delivery.errors import DeliveryError
 
 NOT_AVAILABLE = "not available"
+UNTESTED = "UNTESTED"
 MODEL_METRICS_FIRST = ("accuracy", "macro_f1", "baseline_accuracy", "log_loss")
 
 
@@ -60,18 +61,31 @@ def _parse_xml(path: Path, kind: str) -> ElementTree.Element | None:
         raise DeliveryError(f"{path} is not a valid {kind} file: {exc}") from exc
 
 
-def junit_line(path: Path) -> str:
-    """Summarise a JUnit XML file: passed, failed, errors, skipped, total and time."""
+def junit_totals(path: Path) -> dict[str, float] | None:
+    """Return a JUnit XML file's tests, failures, errors, skipped and time; None if missing."""
     root = _parse_xml(path, "JUnit XML")
     if root is None:
-        return NOT_AVAILABLE
+        return None
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-    totals = {key: sum(int(s.get(key, 0)) for s in suites)
-              for key in ("tests", "failures", "errors", "skipped")}
-    seconds = sum(float(s.get("time", 0)) for s in suites)
+    totals: dict[str, float] = {key: sum(int(s.get(key, 0)) for s in suites)
+                                for key in ("tests", "failures", "errors", "skipped")}
+    totals["time"] = sum(float(s.get("time", 0)) for s in suites)
+    return totals
+
+
+def junit_line(totals: dict[str, float] | None) -> str:
+    """Summarise JUnit totals: passed, failed, errors, skipped, total and time."""
+    if totals is None:
+        return NOT_AVAILABLE
     passed = totals["tests"] - totals["failures"] - totals["errors"] - totals["skipped"]
-    return (f"{passed} passed, {totals['failures']} failed, {totals['errors']} errors, "
-            f"{totals['skipped']} skipped of {totals['tests']} ({seconds:.1f} s)")
+    return (f"{passed:.0f} passed, {totals['failures']:.0f} failed, {totals['errors']:.0f} "
+            f"errors, {totals['skipped']:.0f} skipped of {totals['tests']:.0f} "
+            f"({totals['time']:.1f} s)")
+
+
+def ran_tests(totals: dict[str, float] | None) -> bool:
+    """Tell whether any test ran (was not skipped)."""
+    return totals is not None and totals["tests"] - totals["skipped"] > 0
 
 
 def coverage_line(path: Path) -> str:
@@ -113,11 +127,18 @@ def model_line(path: Path) -> str:
     return f"version {manifest.get('version', '?')}" + (f"; {values}" if values else "")
 
 
-def image_rows(path: Path) -> tuple[tuple[str, str], ...]:
-    """Return the image's tags and digest rows from reports/image.json."""
+def image_rows(path: Path, context: BuildContext) -> tuple[tuple[str, str], ...]:
+    """Return the image's tags and digest rows from reports/image.json.
+
+    A record that another build made (its build number is not this build's) names no image
+    of this build: a workspace that kept it must not mail the previous build's image.
+    """
     record = _read_json(path)
     if record is None:
         return (("Image", NOT_AVAILABLE),)
+    made_by = str(record.get("build_number") or "")
+    if context.number and made_by and made_by != context.number:
+        return (("Image", f"{NOT_AVAILABLE} (the image record is of build #{made_by})"),)
     repository = record.get("repository", "?")
     tags = ", ".join(f"{repository}:{tag}" for tag in record.get("tags", [])) or NOT_AVAILABLE
     return (("Image", tags), ("Digest", record.get("digest") or "not pushed"))
@@ -132,14 +153,39 @@ def links_of(context: BuildContext) -> tuple[tuple[str, str], ...]:
 
 
 def collect(context: BuildContext, sources: Sources) -> Summary:
-    """Read every input and assemble the summary."""
+    """Read every input and assemble the summary.
+
+    A SUCCESS with no test run (no JUnit file, or every test skipped) is reported as
+    UNTESTED: nothing proved the build good.
+    """
+    totals = junit_totals(sources.junit)
+    result = context.result
+    if result == "SUCCESS" and not ran_tests(totals):
+        context = replace(context, result=UNTESTED)
+        result = f"{UNTESTED} (the build passed, but no tests ran)"
     rows = (
-        ("Result", context.result),
-        ("Tests", junit_line(sources.junit)),
+        ("Result", result),
+        ("Tests", junit_line(totals)),
         ("Coverage", coverage_line(sources.coverage)),
         ("Model", model_line(sources.model)),
-    ) + image_rows(sources.image)
+    ) + image_rows(sources.image, context)
     return Summary(context, rows, links_of(context))
+
+
+def missing_inputs(sources: Sources, named: set[str]) -> list[str]:
+    """Return the inputs among `named` (Sources field names) whose file does not exist."""
+    return [name for name in sorted(named) if not getattr(sources, name).is_file()]
+
+
+def write(summary: Summary, out_dir: Path) -> str:
+    """Write summary.txt and summary.html into `out_dir` atomically; return the text."""
+    text = render_text(summary)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, content in (("summary.txt", text), ("summary.html", render_html(summary))):
+        partial = out_dir / f".{name}.tmp"
+        partial.write_text(content, "utf-8")
+        partial.replace(out_dir / name)
+    return text
 
 
 def title(summary: Summary) -> str:

@@ -16,17 +16,20 @@ dev     #1 -9d        5m SUCCESS           commits d1
         #5 -10m          still running
 PR-7    #1 -40d       8m SUCCESS (outside a 30-day window)
         #2 -5d        8m UNSTABLE
+PR-9    #1 -6d -40m   8m SUCCESS image pr-9-1 pushed (a PR into master: digest recorded, but a
+                         release candidate, not a deployment)   commits c4 (-6d -1h)
 
-Over 30 days: 10 counted builds (ABORTED and running ones are not), 5 SUCCESS -> 0.5;
-3 deployments (master 1, 4, 6) -> 0.1 a day, 0.7 a week.
+Over 30 days: 11 counted builds (ABORTED and running ones are not), 6 SUCCESS -> 6/11;
+3 deployments (master 1, 4, 6; PR-9's pushed image is none) -> 0.1 a day, 0.7 a week.
 Lead times (deployment end - commit time), c4 counted once at its first deployment:
   c1 10m+2h = 7800 s; c2 (-6d+10m)-(-8d-1h) = 177000; c3 (-6d+10m)-(-7d+1h30m) = 81600;
-  c4 1h10m = 4200; c5 (-1d+10m)-(-2d-3h) = 97800; c6 1h = 3600
+  c4 1h10m = 4200 (at master #4, not at PR-9 #1's image 32m after it);
+  c5 (-1d+10m)-(-2d-3h) = 97800; c6 1h = 3600
   median (7800+81600)/2 = 44700; mean 372000/6 = 62000.
 Recoveries: master #2 end (-8d+20m) -> #4 end (-6d+10m) = 172200 s; dev #2 end -> #3 end
   = 7200 s; median = mean = 89700. Failing now: dev (#4) and PR-7 (#2).
 
-Over 7 days: master 3, 4, 6, dev 2, 3, 4, PR-7 2 -> 7 counted, 3 SUCCESS; 2 deployments;
+Over 7 days: master 3, 4, 6, dev 2, 3, 4, PR-7 2, PR-9 1 -> 8 counted, 4 SUCCESS; 2 deployments;
 lead times c3 81600, c4 4200, c5 97800, c6 3600 -> median 42900, mean 46800;
 recoveries master #3 end (-7d+2h15m) -> #4 end = 78900, dev 7200 -> median 43050.
 """
@@ -60,12 +63,15 @@ HISTORY = [
     ("dev", 5, -10 * M, 0, None, None, "Push event to branch dev", []),
     ("PR-7", 1, -40 * D, 8 * M, "SUCCESS", None, "Pull request #7 opened", []),
     ("PR-7", 2, -5 * D, 8 * M, "UNSTABLE", None, "Pull request #7 updated", []),
+    ("PR-9", 1, -6 * D - 40 * M, 8 * M, "SUCCESS",
+     "image acme/focus:pr-9-1 | digest sha256:b9 | accuracy 0.71", "Pull request #9 opened",
+     [("c4", -6 * D - H)]),
 ]
 
 
 def load(state: JenkinsState, now_ms: int) -> None:
     """Put the history into the stand-in as project JOB, relative to `now_ms`."""
-    project = state.add_project(JOB, branches=("master", "dev", "PR-7"))
+    project = state.add_project(JOB, branches=("master", "dev", "PR-7", "PR-9"))
     for branch, number, start, duration, result, description, cause, commits in HISTORY:
         run = Run(number, result or "SUCCESS", now_ms + start, duration, description, cause,
                   [Commit(cid, now_ms + when) for cid, when in commits])

@@ -38,9 +38,10 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("JENKINS_URL", "JENKINS_USER", "JENKINS_TOKEN", "JENKINS_JOB",
                  "GITHUB_REPOSITORY", "BUILD_NUMBER", "GIT_COMMIT", "BRANCH_NAME", "BUILD_URL",
                  "JOB_NAME", "BUILD_RESULT", "ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT",
-                 "SMTP_STARTTLS", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "REGISTRY",
+                 "SMTP_STARTTLS", "SMTP_SSL", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "REGISTRY",
                  "DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN", "DOCKERHUB_USR", "DOCKERHUB_PSW",
-                 "IMAGE_REPOSITORY", "IMAGE_RECORD", "PYTHON_IMAGE"):
+                 "IMAGE_REPOSITORY", "IMAGE_RECORD", "PYTHON_IMAGE", "MODEL_MANIFEST",
+                 "CHANGE_ID"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -171,19 +172,39 @@ def smtp_server(free_port, monkeypatch) -> Iterator[Mailbox]:
     controller.stop()
 
 
-@pytest.fixture
-def tls_smtp_server(free_port, monkeypatch, tmp_path) -> Iterator[Mailbox]:
-    """An SMTP server that requires STARTTLS, with a self-signed certificate for 127.0.0.1."""
+def _self_signed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A server TLS context with a certificate for 127.0.0.1 made now; clients trust it."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    return context
+
+
+@pytest.fixture
+def tls_smtp_server(free_port, monkeypatch, tmp_path) -> Iterator[Mailbox]:
+    """An SMTP server that requires STARTTLS, with a self-signed certificate for 127.0.0.1."""
+    context = _self_signed(tmp_path, monkeypatch)
     controller, mailbox = _start_smtp(free_port, tls_context=context, require_starttls=True)
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(free_port))
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtps_server(free_port, monkeypatch, tmp_path) -> Iterator[Mailbox]:
+    """An SMTPS server: TLS from the first byte (implicit TLS, as on port 465).
+
+    aiosmtpd's auth_require_tls knows only STARTTLS; here every byte is already encrypted.
+    """
+    context = _self_signed(tmp_path, monkeypatch)
+    controller, mailbox = _start_smtp(free_port, ssl_context=context, auth_require_tls=False)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(free_port))
     yield mailbox
     controller.stop()
 

@@ -20,17 +20,33 @@ documented remote access API answers, with bodies shaped like real Jenkins 2.x r
 
 A triggered build advances one console chunk per request that looks at it, so tests are
 deterministic without sleeping.
+
+Where Jenkins's behaviour matters to the pipeline, the stand-in follows the real sources:
+- POST .../build on a parameterized branch job is 400 "Nothing is submitted", and
+  .../buildWithParameters on one that is not is 400 (core's ParameterizedJobMixIn); a branch
+  job gets the parameters its Jenkinsfile declares only once it has run;
+- a posted config.xml is stored re-serialized, as XStream writes it back: plugin versions in
+  the `plugin` attributes, default elements added, its own declaration and indentation;
+- `JenkinsState.index` is a branch indexing of a multibranch project: heads discovered by the
+  config's traits (github-branch-source's BranchDiscoveryTrait strategies 1, 2 and 3, origin
+  and fork pull request discovery, scm-api's wildcard include/exclude filter), jobs created for
+  new heads, and jobs of vanished heads removed by cloudbees-folder's
+  DefaultOrphanedItemStrategy (pruneDeadBranches, daysToKeep, numToKeep; never a job with a
+  build in progress).
 """
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+from xml.etree import ElementTree
 
 RUN = "org.jenkinsci.plugins.workflow.job.WorkflowRun"
 BRANCH_JOB = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
@@ -96,12 +112,19 @@ class Run:
 
 @dataclass
 class BranchJob:
-    """A branch (or PR) job of a multibranch project."""
+    """A branch (or PR) job of a multibranch project.
+
+    `declares` are the parameters its Jenkinsfile's `parameters {}` declares (the repository's
+    Jenkinsfile declares ADMIN_EMAIL); as in Jenkins, the job has them (`definitions`, the
+    ParametersDefinitionProperty) only once a build has run that Jenkinsfile.
+    """
 
     name: str
     runs: dict[int, Run] = field(default_factory=dict)
     next_chunks: list[str] = field(default_factory=lambda: ["Started\n", "Finished: SUCCESS\n"])
     next_result: str = "SUCCESS"
+    declares: dict[str, str] = field(default_factory=lambda: {"ADMIN_EMAIL": ""})
+    definitions: dict[str, str] = field(default_factory=dict)
 
     @property
     def next_number(self) -> int:
@@ -116,6 +139,44 @@ class Project:
     name: str
     config_xml: str
     branches: dict[str, BranchJob] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """An open pull request on GitHub: number, source and target branch, from a fork or not."""
+
+    number: int
+    source: str
+    target: str
+    fork: bool = False
+
+
+PLUGIN_VERSIONS = {"workflow-multibranch": "795.ve0cb_1f45ca_9a_",
+                   "branch-api": "2.1214.v3f652804588d", "cloudbees-folder": "6.999.v42253c105443",
+                   "github-branch-source": "1815.v9152b_2ff7a_1b_", "scm-api": "704.v3ce5c542825a_"}
+FOLDER_DEFAULTS = ('<org.jenkinsci.plugins.docker.workflow.declarative.FolderConfig '
+                   'plugin="docker-workflow@611.v16e84da_6d3ff"><dockerLabel></dockerLabel>'
+                   '<registry plugin="docker-commons@451.vd12c371eeeb_3"/>'
+                   '</org.jenkinsci.plugins.docker.workflow.declarative.FolderConfig>')
+
+
+def reserialize(config_xml: str) -> str:
+    """Return a posted job config as Jenkins stores and serves it back (XStream's output)."""
+    root = ElementTree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", config_xml))
+    for element in root.iter():
+        plugin = element.get("plugin")
+        if plugin and "@" not in plugin:
+            element.set("plugin", f"{plugin}@{PLUGIN_VERSIONS.get(plugin, '1.0')}")
+    properties = root.find("properties")
+    if properties is not None and not len(properties):
+        properties.append(ElementTree.fromstring(FOLDER_DEFAULTS))
+    for source in root.iter("source"):
+        if source.find("apiUri") is None:
+            api = ElementTree.Element("apiUri")
+            api.text = "https://api.github.com"
+            source.insert(1, api)
+    ElementTree.indent(root, "  ")
+    return "<?xml version='1.1' encoding='UTF-8'?>\n" + ElementTree.tostring(root, "unicode")
 
 
 @dataclass
@@ -153,9 +214,80 @@ class JenkinsState:
         self.projects[name] = project
         return project
 
+    def index(self, name: str, branches: list[str], pulls: list[PullRequest],
+              now_ms: int) -> list[str]:
+        """Run a branch indexing of project `name` over the repository's heads.
+
+        Creates a job for every head its config discovers, and removes the orphaned jobs its
+        orphaned item strategy prunes; returns the names of the removed jobs.
+        """
+        project = self.projects[name]
+        root = ElementTree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", project.config_xml))
+        heads = discovered_heads(root, branches, pulls)
+        for head in heads:
+            project.branches.setdefault(head, BranchJob(head))
+        orphaned = [job for job in project.branches.values() if job.name not in heads]
+        removed = pruned(root.find("orphanedItemStrategy"), orphaned, now_ms)
+        for job in removed:
+            del project.branches[job.name]
+        return [job.name for job in removed]
+
     def writes(self) -> list[tuple[str, str]]:
         """Return the POST requests received, in order."""
         return [r for r in self.requests if r[0] == "POST"]
+
+
+def _trait(root: ElementTree.Element, suffix: str) -> ElementTree.Element | None:
+    """Return the source trait whose element name ends with `suffix`."""
+    return next((t for t in root.iterfind(".//traits/*") if t.tag.endswith(suffix)), None)
+
+
+def discovered_heads(root: ElementTree.Element, branches: list[str],
+                     pulls: list[PullRequest]) -> list[str]:
+    """Return the head names a GitHub branch source with these traits discovers."""
+    heads = []
+    branch_trait = _trait(root, ".BranchDiscoveryTrait")
+    if branch_trait is not None:
+        strategy = int(branch_trait.findtext("strategyId", "1"))
+        filed = {pr.source for pr in pulls if not pr.fork}
+        for branch in branches:
+            # strategy 1 excludes branches filed as origin PRs, 2 keeps only them, 3 keeps all
+            if strategy == 3 or (strategy == 1) == (branch not in filed):
+                heads.append(branch)
+    origin = _trait(root, ".OriginPullRequestDiscoveryTrait") is not None
+    forks = _trait(root, ".ForkPullRequestDiscoveryTrait") is not None
+    heads += [f"PR-{pr.number}" for pr in pulls if (forks if pr.fork else origin)]
+    wildcard = _trait(root, ".WildcardSCMHeadFilterTrait")
+    if wildcard is not None:
+        includes = (wildcard.findtext("includes") or "").split()
+        excludes = (wildcard.findtext("excludes") or "").split()
+        heads = [h for h in heads if any(fnmatch.fnmatchcase(h, p) for p in includes)
+                 and not any(fnmatch.fnmatchcase(h, p) for p in excludes)]
+    return heads
+
+
+def pruned(strategy: ElementTree.Element | None, orphaned: list[BranchJob],
+           now_ms: int) -> list[BranchJob]:
+    """Return the orphaned jobs DefaultOrphanedItemStrategy deletes."""
+    if strategy is None or strategy.findtext("pruneDeadBranches") != "true":
+        return []
+    days = int(strategy.findtext("daysToKeep") or -1)
+    keep = int(strategy.findtext("numToKeep") or -1)
+
+    def last_build_ms(job: BranchJob) -> int:
+        return job.runs[max(job.runs)].timestamp_ms if job.runs else 0
+
+    candidates = sorted((job for job in orphaned
+                         if not any(run.building for run in job.runs.values())),
+                        key=last_build_ms, reverse=True)
+    removed = []
+    if keep != -1:
+        removed, candidates = candidates[keep:], candidates[:keep]
+    if days != -1:
+        removed += [job for job in candidates if last_build_ms(job) <= now_ms - days * 86_400_000]
+    if days == -1 and keep == -1:
+        removed = candidates
+    return removed
 
 
 def _json(handler: "Handler", status: int, body: Any) -> None:
@@ -272,7 +404,7 @@ class Handler(BaseHTTPRequestHandler):
         """Create a job from a posted config.xml."""
         if name in self.state.projects:
             return self.reply(400, f"A job already exists with the name ‘{name}’".encode())
-        self.state.add_project(name, body.decode("utf-8"))
+        self.state.add_project(name, reserialize(body.decode("utf-8")))
         self.reply(200, b"")
 
     def queue_item(self, item_id: int) -> None:
@@ -305,6 +437,7 @@ class Handler(BaseHTTPRequestHandler):
     def start_run(self, item: QueueItem) -> int:
         """Turn a queue item into a running build of its branch job."""
         job = self.state.projects[item.project].branches[item.branch]
+        job.definitions = dict(job.declares)  # the Jenkinsfile's properties step runs
         number = job.next_number
         job.runs[number] = Run(number, job.next_result, int(time.time() * 1000),
                                cause="Started by user alice", chunks=list(job.next_chunks),
@@ -327,7 +460,7 @@ class Handler(BaseHTTPRequestHandler):
             return _json(self, 200, self.project_json(project, query))
         if rest == ["config.xml"]:
             if method == "POST":
-                project.config_xml = body.decode("utf-8")
+                project.config_xml = reserialize(body.decode("utf-8"))
                 return self.reply(200, b"")
             return self.reply(200, project.config_xml.encode(), "application/xml")
         self.not_found()
@@ -382,13 +515,42 @@ class Handler(BaseHTTPRequestHandler):
                 "firstBuild": refs[-1] if refs else None, "healthReport": [],
                 "inQueue": False, "keepDependencies": False,
                 "lastBuild": refs[0] if refs else None,
-                "nextBuildNumber": job.next_number, "property": [], "queueItem": None,
+                "nextBuildNumber": job.next_number, "property": self.properties_json(job),
+                "queueItem": None,
                 "concurrentBuild": False, "resumeBlocked": False}
+
+    @staticmethod
+    def properties_json(job: BranchJob) -> list[dict[str, Any]]:
+        """Return a branch job's properties: its parameter definitions once it has them."""
+        properties: list[dict[str, Any]] = [
+            {"_class": "org.jenkinsci.plugins.workflow.multibranch.BranchJobProperty"}]
+        if job.definitions:
+            definitions = [
+                {"_class": "hudson.model.StringParameterDefinition",
+                 "defaultParameterValue": {"_class": "hudson.model.StringParameterValue",
+                                           "name": name, "value": default},
+                 "description": "", "name": name, "type": "StringParameterDefinition"}
+                for name, default in job.definitions.items()]
+            properties.append({"_class": "hudson.model.ParametersDefinitionProperty",
+                               "parameterDefinitions": definitions})
+        return properties
 
     def trigger(self, project: Project, job: BranchJob, how: str,
                 query: dict[str, list[str]]) -> None:
-        """Queue a build: 201 with the queue item's URL in Location."""
-        params = {k: v[0] for k, v in query.items()}
+        """Queue a build: 201 with the queue item's URL in Location.
+
+        As core's ParameterizedJobMixIn: a parameterized job refuses POST /build (its form
+        submission is missing: 400 "Nothing is submitted"), a job that is not parameterized
+        refuses /buildWithParameters (400); buildWithParameters takes the defined parameters
+        from the request, defaults for the others, and ignores undefined names.
+        """
+        if how == "build" and job.definitions:
+            return self.reply(400, b"<html><body>Nothing is submitted</body></html>")
+        if how == "buildWithParameters" and not job.definitions:
+            return self.reply(400, f"<html><body>{project.name}/{job.name} is not "
+                                   "parameterized</body></html>".encode())
+        params = {name: query.get(name, [default])[0]
+                  for name, default in job.definitions.items()}
         item_id = max(self.state.queue, default=100) + 1
         self.state.queue[item_id] = QueueItem(item_id, project.name, job.name, params)
         self.reply(201, b"", headers={"Location": f"{self.state.base}/queue/item/{item_id}/"})

@@ -150,3 +150,20 @@ def test_other_request_failures_are_one_line(jenkins_env):
 
 def test_safe_url_keeps_path_and_drops_credentials():
     assert safe_url("https://u:p@ci.example:8443/jenkins/") == "https://ci.example:8443/jenkins/"
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "jenkins.example.com:8080", "ftp://ci.test/"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[1])
+def test_a_jenkins_url_that_is_not_a_url_is_one_line(runner, monkeypatch, command, url):
+    monkeypatch.setenv("JENKINS_URL", url)
+    result = runner.invoke(cli, command)
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: the Jenkins URL {url!r} is not an http(s) URL: pass --url "
+                             "or set JENKINS_URL to one such as https://jenkins.example.com/\n")
+
+
+def test_a_malformed_jenkins_url_with_credentials_is_not_echoed(runner, monkeypatch):
+    monkeypatch.setenv("JENKINS_URL", "alice:s3cret@jenkins")
+    result = runner.invoke(cli, ["jenkins", "status"])
+    assert result.exit_code == 1
+    assert "s3cret" not in result.output

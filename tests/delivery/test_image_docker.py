@@ -29,14 +29,21 @@ def push_env(monkeypatch, registry, built_image):
 
 
 @pytest.fixture(scope="module")
-def pushed(built_image, registry):
+def docker_config(tmp_path_factory):
+    """An empty DOCKER_CONFIG directory for the push (where `docker login` would write)."""
+    return tmp_path_factory.mktemp("docker-config")
+
+
+@pytest.fixture(scope="module")
+def pushed(built_image, registry, docker_config):
     """Push the session's image once; return (CLI result, record after the push)."""
     from click.testing import CliRunner
 
     result = CliRunner().invoke(cli, ["image", "push", "--record", str(built_image.record)],
                                 env={"REGISTRY": registry["REGISTRY"],
                                      "DOCKERHUB_USERNAME": registry["REGISTRY_USER"],
-                                     "DOCKERHUB_TOKEN": registry["REGISTRY_PASSWORD"]})
+                                     "DOCKERHUB_TOKEN": registry["REGISTRY_PASSWORD"],
+                                     "DOCKER_CONFIG": str(docker_config)})
     assert result.exit_code == 0, result.output
     return result, json.loads(built_image.record.read_text())
 
@@ -65,6 +72,8 @@ def test_build_writes_the_image_record(built_image, docker_client):
     image = docker_client.images.get(f"{built_image.repository}:7")
     assert (record["repository"], record["tags"], record["image_id"]) == (
         built_image.repository, built_image.tags, image.id)
+    assert (record["build_number"], record["commit"], record["merge_commit"]) == (
+        "7", COMMIT, None)
 
 
 def test_build_says_what_it_built(built_image):
@@ -107,6 +116,12 @@ def test_push_prints_the_digest_last(pushed):
     result, record = pushed
     assert result.stdout.splitlines()[-1] == f"digest {record['digest']}"
     assert record["digest"].startswith("sha256:")
+
+
+def test_push_writes_no_credentials_to_disk(pushed, docker_config):
+    """The one way registry credentials travel (also in Jenkins): the engine's API, no file."""
+    assert pushed[0].exit_code == 0
+    assert list(docker_config.iterdir()) == []
 
 
 def test_push_pushes_every_tag(pushed, built_image):

@@ -6,6 +6,8 @@ answers like a broken or a healthy service would.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -248,3 +250,63 @@ def test_image_clean_without_an_engine_has_nothing_to_do(runner, record, tmp_pat
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     result = runner.invoke(cli, ["image", "clean", "--record", str(record)])
     assert (result.exit_code, result.stdout) == (0, "no Docker engine answers: nothing to clean\n")
+
+
+def test_image_digest_without_a_record_is_an_error(runner, tmp_path):
+    result = runner.invoke(cli, ["image", "digest", "--record", str(tmp_path / "none.json")])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: no image record at {tmp_path / 'none.json'}: build it "
+                             "first with `focus-delivery image build`\n")
+
+
+def _git(repo, *args: str) -> str:
+    """Run git in `repo` and return its output."""
+    env = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@focus.test",
+           "GIT_COMMITTER_NAME": "Jenkins", "GIT_COMMITTER_EMAIL": "ci@focus.test",
+           "HOME": str(repo), "PATH": os.environ["PATH"]}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True, env=env).stdout.strip()
+
+
+@pytest.fixture
+def pr_merge(tmp_path):
+    """A workspace as a PR job leaves it: the PR head checked out, its target merged into it
+    (GitHub Branch Source's merge strategy). Returns (workspace, PR head, merge commit)."""
+    repo = tmp_path / "ws"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "master")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "base")
+    _git(repo, "switch", "-q", "-c", "feature")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "the change")
+    head = _git(repo, "rev-parse", "HEAD")
+    _git(repo, "switch", "-q", "master")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "master moved on")
+    _git(repo, "switch", "-q", "--detach", head)
+    _git(repo, "merge", "-q", "--no-edit", "master")
+    return repo, head, _git(repo, "rev-parse", "HEAD")
+
+
+def test_a_pr_build_names_the_image_by_the_pr_head(pr_merge):
+    """The merge commit Jenkins built exists only in its workspace, never on GitHub."""
+    repo, head, merge = pr_merge
+    assert cli_image.pr_head(repo, merge, "12") == (head, merge)
+
+
+def test_a_branch_build_names_the_image_by_its_commit(pr_merge):
+    repo, _, merge = pr_merge
+    assert cli_image.pr_head(repo, merge, None) == (merge, None)
+
+
+def test_a_pr_that_needed_no_merge_names_its_own_commit(pr_merge):
+    repo, head, _ = pr_merge
+    assert cli_image.pr_head(repo, head, "12") == (head, None)
+
+
+def test_pr_tags_and_revision_label_name_the_pr_head(pr_merge):
+    repo, head, merge = pr_merge
+    commit, _ = cli_image.pr_head(repo, merge, "12")
+    (repo / "Dockerfile").write_text("ARG REVISION\nFROM scratch\n")
+    labels, args = cli_image._labels_and_args(repo / "Dockerfile", commit, None, None, {})
+    assert labels["org.opencontainers.image.revision"] == head
+    assert args["REVISION"] == head
+    assert images.image_tags("3", commit, "PR-12") == ["pr-12-3", head[:7]]

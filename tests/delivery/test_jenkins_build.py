@@ -7,6 +7,7 @@ console chunk each time it is looked at.
 from __future__ import annotations
 
 import pytest
+import requests
 
 from delivery import runs
 from delivery.cli import cli
@@ -43,15 +44,61 @@ def test_build_defaults_to_the_master_branch(runner, project):
     assert list(project.branches["master"].runs) == [1]
 
 
-def test_build_posts_to_build_without_parameters(runner, project, jenkins_state):
+def test_a_job_that_has_not_run_yet_is_started_with_build(runner, project, jenkins_state):
     runner.invoke(cli, BUILD)
     assert ("POST", f"/job/{JOB}/job/master/build") in jenkins_state.writes()
 
 
+def test_a_parameterized_job_is_started_with_build_with_parameters(runner, project, jenkins_state):
+    """After its first run the Jenkinsfile's parameters {} make the branch job parameterized;
+    Jenkins then answers POST .../build with 400, so a build without --param must use
+    buildWithParameters (the parameters keep their defaults)."""
+    runner.invoke(cli, BUILD)
+    result = runner.invoke(cli, BUILD)
+    assert result.exit_code == 0, result.output
+    assert jenkins_state.writes()[-1] == ("POST", f"/job/{JOB}/job/master/buildWithParameters")
+    assert project.branches["master"].runs[2].parameters == {"ADMIN_EMAIL": ""}
+
+
 def test_build_passes_parameters_to_build_with_parameters(runner, project, jenkins_state):
-    runner.invoke(cli, BUILD + ["--param", "PUSH=true", "--param", "NOTE=a=b"])
-    assert ("POST", f"/job/{JOB}/job/master/buildWithParameters") in jenkins_state.writes()
-    assert project.branches["master"].runs[1].parameters == {"PUSH": "true", "NOTE": "a=b"}
+    runner.invoke(cli, BUILD)
+    runner.invoke(cli, BUILD + ["--param", "ADMIN_EMAIL=ops@focus.test"])
+    assert jenkins_state.writes()[-1] == ("POST", f"/job/{JOB}/job/master/buildWithParameters")
+    assert project.branches["master"].runs[2].parameters == {"ADMIN_EMAIL": "ops@focus.test"}
+
+
+def test_a_parameter_the_job_does_not_define_is_refused(runner, project, jenkins_state):
+    """Jenkins silently drops an undefined parameter; the tool says so instead."""
+    runner.invoke(cli, BUILD)
+    result = runner.invoke(cli, BUILD + ["--param", "PUSH=true"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: job '{JOB}/master' has no parameter PUSH "
+                             "(it has ADMIN_EMAIL)\n")
+    assert list(project.branches["master"].runs) == [1]
+
+
+def test_parameters_for_a_job_that_never_ran_are_refused_clearly(runner, project):
+    result = runner.invoke(cli, BUILD + ["--param", "ADMIN_EMAIL=ops@focus.test"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: job '{JOB}/master' takes no parameters yet")
+    assert project.branches["master"].runs == {}
+
+
+@pytest.mark.parametrize(("has_run", "endpoint", "answer"), [
+    (True, "build", "Nothing is submitted"),
+    (False, "buildWithParameters", f"{JOB}/master is not parameterized"),
+])
+def test_the_stand_in_refuses_the_wrong_endpoint_as_jenkins_does(project, jenkins_env,
+                                                                 has_run, endpoint, answer):
+    """The stand-in is as strict as core's ParameterizedJobMixIn (400 for the wrong call)."""
+    if has_run:
+        project.branches["master"].definitions = {"ADMIN_EMAIL": ""}
+    session = requests.Session()
+    session.auth = ("alice", "alice-api-token-123")
+    crumb = session.get(f"{jenkins_env}crumbIssuer/api/json").json()["crumb"]
+    answered = session.post(f"{jenkins_env}job/{JOB}/job/master/{endpoint}",
+                            headers={"Jenkins-Crumb": crumb})
+    assert (answered.status_code, answer in answered.text) == (400, True)
 
 
 def test_build_refuses_a_parameter_without_equals(runner, project):

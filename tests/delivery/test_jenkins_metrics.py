@@ -34,10 +34,11 @@ def week() -> metrics.PipelineMetrics:
 
 
 def test_success_rate_counts_success_unstable_and_failure_only(month):
-    assert (month.succeeded, month.builds, month.success_rate) == (5, 10, 0.5)
+    assert (month.succeeded, month.builds, month.success_rate) == (6, 11, 6 / 11)
 
 
-def test_deployments_are_successful_builds_that_pushed_an_image(month):
+def test_deployments_are_successful_master_builds_that_pushed_an_image(month):
+    """PR-9 pushed an image too (PRs into master do), but a release is a build of master."""
     assert month.deployments == 3
     assert month.to_dict()["deployments_per_week"] == 0.7
 
@@ -55,7 +56,7 @@ def test_jobs_whose_last_build_failed_are_failing_now(month):
 
 
 def test_a_shorter_window_leaves_older_builds_out(week):
-    assert (week.succeeded, week.builds, week.deployments) == (3, 7, 2)
+    assert (week.succeeded, week.builds, week.deployments) == (4, 8, 2)
 
 
 def test_a_shorter_window_carries_commits_only_from_its_own_builds(week):
@@ -94,6 +95,16 @@ def test_a_successful_build_without_a_digest_is_no_deployment():
     assert not build.deployed
 
 
+def test_a_pushed_pull_request_build_is_no_deployment():
+    build = Build("job/PR-9", 1, "SUCCESS", from_ms(NOW_MS), 60.0, digest="sha256:b9")
+    assert not build.deployed
+
+
+def test_a_pushed_master_build_is_a_deployment():
+    build = Build("job/master", 1, "SUCCESS", from_ms(NOW_MS), 60.0, digest="sha256:a1")
+    assert build.deployed
+
+
 def test_a_description_without_image_means_no_image():
     assert image_of("tests failed") is None
 
@@ -118,7 +129,7 @@ def test_metrics_json_over_the_stand_in(runner, history):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {k: data[k] for k in ("builds", "succeeded", "success_rate", "deployments")} == {
-        "builds": 10, "succeeded": 5, "success_rate": 0.5, "deployments": 3}
+        "builds": 11, "succeeded": 6, "success_rate": 6 / 11, "deployments": 3}
     assert data["lead_time_seconds"] == {"count": 6, "median": 44700, "mean": 62000}
     assert data["time_to_recovery_seconds"] == {"count": 2, "median": 89700, "mean": 89700}
 
@@ -127,13 +138,13 @@ def test_metrics_days_option_narrows_the_window(runner, history):
     result = runner.invoke(cli, ["jenkins", "metrics", "--json", "--days", "7"])
     data = json.loads(result.stdout)
     assert (data["builds"], data["deployments"], data["lead_time_seconds"]["median"]) == (
-        7, 2, 42900)
+        8, 2, 42900)
 
 
 def test_metrics_table_for_people(runner, history):
     result = runner.invoke(cli, ["jenkins", "metrics"])
     rows = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
-    assert "50.0%" in rows["build success rate"]
+    assert "54.5%" in rows["build success rate"]
     assert "0.70/week" in rows["deployment frequency"]
     assert "12h 25m" in rows["lead time (median)"]
     assert "1d 0h 55m" in rows["time to recovery (median)"]

@@ -12,6 +12,7 @@ import pytest
 from delivery import jobs
 from delivery.cli import cli
 from delivery.errors import DeliveryError
+from tests.delivery.jenkins_standin import reserialize
 
 JOB = "focus-meditation-agent"
 SYNC = ["jenkins", "sync", "--github-repo", "acme/focus-agent"]
@@ -35,6 +36,19 @@ def test_template_discovers_master_test_dev_and_pull_requests():
     assert root.findtext(".//includes") == "master test dev PR-*"
     assert root.find(".//org.jenkinsci.plugins.github__branch__source."
                      "OriginPullRequestDiscoveryTrait") is not None
+
+
+def test_template_builds_every_branch_whether_or_not_a_pr_is_open():
+    """Strategy 3 (all branches): strategy 1 would drop dev's job while a PR dev->test is open."""
+    root = ElementTree.fromstring(rendered().encode())
+    trait = root.find(".//org.jenkinsci.plugins.github__branch__source.BranchDiscoveryTrait")
+    assert trait.findtext("strategyId") == "3"
+
+
+def test_template_keeps_orphaned_branch_jobs_for_30_days():
+    strategy = ElementTree.fromstring(rendered().encode()).find("orphanedItemStrategy")
+    assert (strategy.findtext("pruneDeadBranches"), strategy.findtext("daysToKeep"),
+            strategy.findtext("numToKeep")) == ("true", "30", "-1")
 
 
 def test_template_builds_from_the_jenkinsfile_path():
@@ -64,9 +78,30 @@ def test_configs_differing_only_in_formatting_are_the_same():
     assert jobs.same_config(reformatted, wanted)
 
 
-def test_canonical_refuses_malformed_xml():
+def test_a_malformed_config_is_refused():
     with pytest.raises(DeliveryError, match="not well-formed"):
-        jobs.canonical("<project>")
+        jobs.same_config("<project>", rendered())
+
+
+def test_the_config_as_jenkins_serves_it_back_is_the_same():
+    """Jenkins adds plugin versions and default elements to a posted config; none matters."""
+    served = reserialize(rendered())
+    assert 'plugin="github-branch-source@' in served and "<apiUri>" in served
+    assert jobs.same_config(served, rendered())
+
+
+def test_a_value_changed_on_the_server_is_not_the_same():
+    served = reserialize(rendered()).replace("<strategyId>3</strategyId>",
+                                             "<strategyId>1</strategyId>")
+    assert not jobs.same_config(served, rendered())
+
+
+def test_a_trait_left_on_the_server_but_not_in_the_template_is_not_the_same():
+    fork = ("<org.jenkinsci.plugins.github__branch__source.ForkPullRequestDiscoveryTrait>"
+            "<strategyId>1</strategyId></org.jenkinsci.plugins.github__branch__source."
+            "ForkPullRequestDiscoveryTrait>")
+    served = reserialize(rendered()).replace("</traits>", fork + "</traits>")
+    assert not jobs.same_config(served, rendered())
 
 
 def test_sync_creates_the_job_when_it_is_missing(runner, jenkins_env, jenkins_state):
@@ -83,6 +118,7 @@ def test_sync_sends_the_crumb_with_its_writes(runner, jenkins_env, jenkins_state
 
 
 def test_sync_twice_changes_nothing_the_second_time(runner, jenkins_env, jenkins_state):
+    """The stand-in stores the config re-serialized, as Jenkins does; sync must see through it."""
     runner.invoke(cli, SYNC)
     before = len(jenkins_state.writes())
     result = runner.invoke(cli, SYNC)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from delivery import mail
 from delivery.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,16 +76,21 @@ def test_no_recipients_is_a_clear_error(runner, report_args, smtp_server):
     assert smtp_server.envelopes == []
 
 
-def test_notify_logs_in_when_a_user_is_set(runner, report_args, smtp_server, monkeypatch):
+@pytest.fixture
+def login(monkeypatch):
+    """Log in as mailer over STARTTLS (a login is never sent in clear)."""
     monkeypatch.setenv("SMTP_USER", "mailer")
     monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+
+
+def test_notify_logs_in_when_a_user_is_set(runner, report_args, tls_smtp_server, login):
     result = runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test"])
-    assert result.exit_code == 0
-    assert smtp_server.envelopes[0]["login"] == "mailer"
+    assert result.exit_code == 0, result.output
+    assert tls_smtp_server.envelopes[0]["login"] == "mailer"
 
 
-def test_a_refused_login_is_one_line(runner, report_args, smtp_server, monkeypatch):
-    monkeypatch.setenv("SMTP_USER", "mailer")
+def test_a_refused_login_is_one_line(runner, report_args, tls_smtp_server, login, monkeypatch):
     monkeypatch.setenv("SMTP_PASSWORD", "wrong-password")
     result = runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test"])
     assert result.exit_code == 1
@@ -92,12 +98,56 @@ def test_a_refused_login_is_one_line(runner, report_args, smtp_server, monkeypat
                              "user 'mailer': check SMTP_USER and SMTP_PASSWORD\n")
 
 
-def test_the_smtp_password_is_never_printed(runner, report_args, smtp_server, monkeypatch):
-    monkeypatch.setenv("SMTP_USER", "mailer")
+def test_the_smtp_password_is_never_printed(runner, report_args, tls_smtp_server, login,
+                                            monkeypatch):
     monkeypatch.setenv("SMTP_PASSWORD", "wrong-password")
     result = runner.invoke(cli, ["--verbose", "notify", *report_args, "--to", "ops@focus.test"])
     assert "Traceback" in result.stderr
     assert "wrong-password" not in result.output
+
+
+def test_notify_refuses_to_send_the_login_in_clear(runner, report_args, smtp_server,
+                                                   monkeypatch):
+    """The server would accept AUTH on a plain connection; the password must not go there."""
+    monkeypatch.setenv("SMTP_USER", "mailer")
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    result = runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: refusing to send the SMTP password to 127.0.0.1:{_port()} "
+                             "in clear: set SMTP_STARTTLS=true, or SMTP_SSL=true for SMTPS "
+                             "(port 465)\n")
+    assert smtp_server.envelopes == []
+
+
+def test_smtps_delivers_over_implicit_tls(runner, report_args, smtps_server, monkeypatch):
+    monkeypatch.setenv("SMTP_SSL", "true")
+    result = runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test"])
+    assert result.exit_code == 0, result.output
+    assert smtps_server.envelopes[0]["to"] == ["ops@focus.test"]
+
+
+def test_smtps_logs_in(runner, report_args, smtps_server, monkeypatch):
+    for name, value in (("SMTP_SSL", "true"), ("SMTP_USER", "mailer"),
+                        ("SMTP_PASSWORD", PASSWORD)):
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test"])
+    assert result.exit_code == 0, result.output
+    assert smtps_server.envelopes[0]["login"] == "mailer"
+
+
+def test_port_465_is_smtps_by_default(runner, report_args, monkeypatch):
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda settings, message: sent.append(settings))
+    runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test", "--smtp-port", "465"])
+    assert sent[0].implicit_tls and not sent[0].starttls
+
+
+def test_starttls_and_smtps_together_are_refused(runner, report_args, monkeypatch):
+    monkeypatch.setenv("SMTP_SSL", "true")
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+    result = runner.invoke(cli, ["notify", *report_args, "--to", "ops@focus.test"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: SMTP_STARTTLS and SMTP_SSL exclude each other")
 
 
 def test_a_refused_recipient_is_one_line(runner, report_args, smtp_server):

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import html.parser
+import json
 
 import pytest
 
 from delivery.cli import cli
 from delivery.errors import DeliveryError
-from delivery.report import coverage_line, model_line, junit_line
+from delivery.report import coverage_line, junit_line, junit_totals, model_line
 
 TITLE = "focus-meditation-agent #42 (master @ abc1234): SUCCESS"
 
@@ -108,16 +109,67 @@ def test_html_report_escapes_values(runner, report_args, tmp_path):
     assert "&lt;script&gt;" in page
 
 
-def test_missing_inputs_are_not_available(runner, tmp_path):
+def test_an_explicitly_named_input_that_does_not_exist_fails(runner, report_args, tmp_path):
+    """A typo in --junit must not be reported as "Tests: not available"."""
+    missing = tmp_path / "junit-typo.xml"
+    result = runner.invoke(cli, ["report", *report_args, "--junit", str(missing),
+                                 "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no such file: --junit {missing}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_explicitly_named_missing_input_is_listed(runner, tmp_path):
     missing = tmp_path / "none"
-    result = runner.invoke(cli, ["report", "--result", "failure", "--junit", str(missing),
-                                 "--coverage", str(missing), "--model", str(missing),
-                                 "--image-record", str(missing), "--out-dir", str(tmp_path)])
-    assert result.exit_code == 0
+    result = runner.invoke(cli, ["report", "--model", str(missing), "--image-record",
+                                 str(missing), "--out-dir", str(tmp_path)])
+    assert result.stderr == f"error: no such file: --image-record {missing}, --model {missing}\n"
+
+
+def test_inputs_left_at_their_defaults_may_be_missing(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["report", "--result", "failure"])
+    assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:7] == [
         "focus-meditation-agent: FAILURE", "", "Result:   FAILURE",
         "Tests:    not available", "Coverage: not available", "Model:    not available",
         "Image:    not available"]
+
+
+@pytest.mark.parametrize("junit", [
+    None,
+    '<testsuite tests="0" failures="0" errors="0" skipped="0" time="0.1"/>',
+    '<testsuite tests="4" failures="0" errors="0" skipped="4" time="0.1"/>',
+], ids=["no-junit", "no-tests", "all-skipped"])
+def test_a_success_without_tests_run_is_not_reported_as_success(runner, report_args, tmp_path,
+                                                                junit):
+    path = tmp_path / "junit.xml"
+    if junit is None:
+        path.unlink()
+        args = [a for a in report_args]
+        del args[args.index("--junit"):args.index("--junit") + 2]
+    else:
+        path.write_text(junit)
+        args = report_args
+    result = runner.invoke(cli, ["report", *args, "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "focus-meditation-agent #42 (master @ abc1234): UNTESTED"
+    assert lines[2] == "Result:   UNTESTED (the build passed, but no tests ran)"
+    assert "SUCCESS" not in result.stdout
+
+
+def test_an_image_record_of_another_build_names_no_image(runner, report_args, build_outputs,
+                                                         tmp_path):
+    """A workspace that kept build #41's record must not mail #41's image in #42's summary."""
+    build_outputs["--image-record"].write_text(json.dumps({
+        "repository": "acme/focus-meditation-agent", "tags": ["41", "0ld0ld0", "latest"],
+        "digest": "sha256:01d", "build_number": "41"}))
+    result = runner.invoke(cli, ["report", *report_args, "--result", "FAILURE",
+                                 "--out-dir", str(tmp_path / "out")])
+    assert "Image:    not available (the image record is of build #41)" in result.stdout
+    assert "acme/focus-meditation-agent:41" not in result.stdout
+    assert "sha256:01d" not in result.stdout
 
 
 def test_report_takes_the_build_from_jenkins_environment(runner, build_outputs, tmp_path,
@@ -133,14 +185,15 @@ def test_report_takes_the_build_from_jenkins_environment(runner, build_outputs, 
 def test_a_single_testsuite_root_is_read(tmp_path):
     junit = tmp_path / "junit.xml"
     junit.write_text('<testsuite tests="3" failures="0" errors="0" skipped="0" time="1.0"/>')
-    assert junit_line(junit) == "3 passed, 0 failed, 0 errors, 0 skipped of 3 (1.0 s)"
+    assert junit_line(junit_totals(junit)) == (
+        "3 passed, 0 failed, 0 errors, 0 skipped of 3 (1.0 s)")
 
 
 def test_malformed_junit_is_a_clear_error(tmp_path):
     junit = tmp_path / "junit.xml"
     junit.write_text("<testsuites>")
     with pytest.raises(DeliveryError, match="is not a valid JUnit XML file"):
-        junit_line(junit)
+        junit_totals(junit)
 
 
 def test_coverage_without_line_rate_is_a_clear_error(tmp_path):
