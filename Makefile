@@ -9,7 +9,7 @@ DATA ?= data/group_01/meditation_sessions.csv
 REPORTS ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lint test train data run bench clean
+.PHONY: help install system-deps node-deps lint test train data run bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -23,9 +23,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt setup.cfg pyproject.tom
 
 install: $(BIN)/.installed ## Create .venv and install the pinned runtime and dev requirements
 
-SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver
+SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver npm:npm
 
-system-deps: ## Install the Debian tools the tests drive (Chromium and its driver) if missing
+system-deps: ## Install the Debian tools the tests drive (Chromium, its driver, npm) if missing
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 		command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
@@ -33,10 +33,16 @@ system-deps: ## Install the Debian tools the tests drive (Chromium and its drive
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+node_modules/.installed: package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund
+	touch $@
+
+node-deps: node_modules/.installed ## Install the pinned Node tools of package.json (axe-core) into node_modules/
+
 lint: install ## flake8 over the whole project
 	$(BIN)/flake8
 
-test: lint system-deps ## flake8, then pytest with coverage (JUnit and coverage XML in reports/)
+test: lint system-deps node-deps ## flake8, then pytest with coverage (JUnit and coverage XML in reports/)
 	mkdir -p $(REPORTS)
 	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:$(REPORTS)/coverage.xml \
 		--junitxml=$(REPORTS)/junit.xml
