@@ -9,6 +9,7 @@ from flask import Flask
 
 from app.config import Config
 from app.errors import register_error_handlers
+from app.headers import register_headers
 from app.state import install, load_state
 from model.artifact import LoadedModel
 
@@ -26,6 +27,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, FOCUS_AGENT=config)
     install(app, load_state(config.model_dir, config.data_path, model))
     register_error_handlers(app)
+    register_headers(app)
 
     from app.api import api
     app.register_blueprint(api)
