@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import orjson
@@ -87,26 +88,42 @@ def _problem(error: dict[str, Any]) -> str:
     return error["msg"]
 
 
-def details_of(exc: ValidationError) -> list[dict[str, str]]:
-    """One {field, problem} per pydantic error, at most MAX_DETAILS, then how many more."""
-    errors = exc.errors(include_url=False)
-    details = [{"field": clipped(".".join(str(part) for part in error["loc"]) or "body"),
-                "problem": _problem(error)} for error in errors[:MAX_DETAILS]]
-    if len(errors) > MAX_DETAILS:
-        details.append({"field": "body",
-                        "problem": f"and {len(errors) - MAX_DETAILS} more problems"})
-    return details
+def _details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One {field, problem} per pydantic error."""
+    return [{"field": clipped(".".join(str(part) for part in error["loc"]) or "body"),
+             "problem": _problem(error)} for error in errors]
+
+
+@lru_cache(maxsize=None)
+def _fields(schema: type[BaseModel] | TypeAdapter) -> frozenset[str]:
+    """The top-level fields a request schema knows."""
+    document = schema.json_schema() if isinstance(schema, TypeAdapter) \
+        else schema.model_json_schema()
+    return frozenset(document.get("properties", {}))
 
 
 def validated(schema: type[Model] | TypeAdapter, body: dict[str, Any]) -> Any:
-    """The body validated by a model or a TypeAdapter, or ApiError(400) listing its problems."""
+    """The body validated by a model or a TypeAdapter, or ApiError(400) listing its problems.
+
+    Unknown top-level fields are counted here rather than by pydantic, whose error objects
+    cost about 5 microseconds each: a 1 MiB body of unknown keys stays cheap to refuse.
+    """
+    fields = _fields(schema)
+    unknown = [name for name in body if name not in fields]
+    known = {name: value for name, value in body.items() if name in fields} if unknown else body
     try:
-        if isinstance(schema, TypeAdapter):
-            return schema.validate_python(body)
-        return schema.model_validate(body)
+        result = schema.validate_python(known) if isinstance(schema, TypeAdapter) \
+            else schema.model_validate(known)
+        details, count = [], 0
     except ValidationError as exc:
-        details = details_of(exc)
-        first = details[0]
-        summary = f"{first['field']} {first['problem']}" if exc.error_count() == 1 \
-            else f"{exc.error_count()} problems, see details"
-        raise ApiError(400, f"invalid request: {summary}", details) from None
+        details, count = _details(exc.errors(include_url=False)[:MAX_DETAILS]), exc.error_count()
+    if not unknown and not count:
+        return result
+    details += [{"field": clipped(name), "problem": "is not a known field"}
+                for name in unknown[:MAX_DETAILS - len(details)]]
+    count += len(unknown)
+    if count > len(details):
+        details.append({"field": "body", "problem": f"and {count - len(details)} more problems"})
+    summary = f"{details[0]['field']} {details[0]['problem']}" if count == 1 \
+        else f"{count} problems, see details"
+    raise ApiError(400, f"invalid request: {summary}", details)
