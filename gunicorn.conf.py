@@ -15,3 +15,4 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Runs in a read-only container: the heartbeat file lives in memory, no control socket.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 control_socket_disable = True
+from app.gunicorn_errors import post_worker_init  # noqa: E402,F401 (its own refusals as JSON)

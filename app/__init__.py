@@ -9,6 +9,7 @@ from flask import Flask
 
 from app.config import Config
 from app.errors import register_error_handlers
+from app.headers import register_headers
 from app.state import install, load_state
 from model.artifact import LoadedModel
 
@@ -27,6 +28,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     install(app, load_state(config.model_dir, config.data_path, model,
                             config.model_check_seconds))
     register_error_handlers(app)
+    register_headers(app)
 
     from app.api import api
     app.register_blueprint(api)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
@@ -15,10 +16,11 @@ from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
 from app.sessions import SessionStore
 from app.state import agent_state
-from app.validation import json_body, validated
-from model.schema import MOODS_BEFORE
+from app.validation import clipped, json_body, validated
+from model.schema import DURATION_MAX, DURATION_MIN, MOODS_BEFORE
 
 api = Blueprint("api", __name__)
+ASCII_NUMBER = re.compile(r"[0-9]{1,18}")  # \d and str.isdigit() also match "²", "٣", "３"
 
 
 def serving_model() -> ServingModel:
@@ -73,16 +75,17 @@ def liveness() -> Response:
 
 
 def _int_query(name: str, default: int, low: int, high: int | None = None) -> int:
-    """A whole-number query parameter within bounds, or 400 naming it."""
+    """A whole-number query parameter (ASCII digits only) within bounds, or 400 naming it."""
     raw = request.args.get(name)
     if raw is None:
         return default
     bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+    value = int(raw) if ASCII_NUMBER.fullmatch(raw) else None
+    if value is None or value < low or (high is not None and value > high):
         raise ApiError(400, f"invalid query: {name} must be a whole number {bounds}",
-                       [{"field": name, "problem": f"must be a whole number {bounds}, got"
-                                                   f" {raw!r}"}])
-    return int(raw)
+                       [{"field": name, "problem": f"must be a whole number {bounds} written "
+                                                   f"in ASCII digits, got {clipped(repr(raw))}"}])
+    return value
 
 
 @api.get("/sessions")
@@ -93,7 +96,7 @@ def sessions() -> Response:
     offset = _int_query("offset", 0, 0)
     mood = request.args.get("mood_before")
     if mood is not None and mood not in MOODS_BEFORE:
-        problem = f"must be one of {', '.join(MOODS_BEFORE)}, got {mood!r}"
+        problem = f"must be one of {', '.join(MOODS_BEFORE)}, got {clipped(repr(mood))}"
         raise ApiError(400, f"invalid query: mood_before {problem}",
                        [{"field": "mood_before", "problem": problem}])
     total, rows = session_store().page(mood, offset, limit)
@@ -129,16 +132,23 @@ def _predict_batch(body: dict, model: ServingModel) -> Response:
     return raw_json_response(model.batch_body(validated(BatchPredictRequest, body).instances))
 
 
+def search_range(low: int | None, high: int | None,
+                 trained: tuple[int, int]) -> tuple[int, int]:
+    """The minutes /recommend searches: a missing bound is the trained range's end, or the
+    contract's end (5 or 60) when the given other bound lies beyond the trained range."""
+    if low is None:
+        low = trained[0] if high is None or trained[0] <= high else DURATION_MIN
+    if high is None:
+        high = trained[1] if trained[1] >= low else DURATION_MAX
+    return low, high
+
+
 @api.post("/recommend")
 def recommend() -> Response:
     """The session length that makes the target mood most likely, with the whole curve."""
     wish = validated(RecommendRequest, json_body(request))
     model = serving_model()
-    low = wish.min_minutes if wish.min_minutes is not None else model.trained_range[0]
-    high = wish.max_minutes if wish.max_minutes is not None else model.trained_range[1]
-    if low > high:
-        raise ApiError(400, f"invalid request: the range {low}-{high} is empty",
-                       [{"field": "min_minutes", "problem": "must not exceed max_minutes"}])
+    low, high = search_range(wish.min_minutes, wish.max_minutes, model.trained_range)
     curve = model.curve(wish.mood_before, wish.target_mood, low, high)
     best = max(range(len(curve)), key=curve.__getitem__)
     return json_response({

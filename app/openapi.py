@@ -39,7 +39,7 @@ SESSION_PARAMETERS = [
     {"name": "limit", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}},
     {"name": "offset", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 0, "default": 0}},
+     "schema": {"type": "integer", "minimum": 0, "maximum": 10 ** 18 - 1, "default": 0}},
     {"name": "mood_before", "in": "query", "required": False,
      "schema": {"type": "string", "enum": list(MOODS_BEFORE)}},
 ]

@@ -11,8 +11,12 @@ from model.schema import DURATION_MAX, DURATION_MIN
 
 MoodBefore = Literal["stressed", "neutral", "anxious", "tired"]
 MoodAfter = Literal["calm", "relaxed", "focused", "energized"]
+INTEGER_LITERAL = ("Whole minutes written as a JSON integer literal such as 20. A number with a "
+                   "fraction or an exponent (51.0, 2e1) is refused with 400 even though JSON "
+                   "Schema counts it as an integer; so are strings and booleans.")
 Minutes = Annotated[int, Field(strict=True, ge=DURATION_MIN, le=DURATION_MAX,
-                               description="Whole minutes (a JSON integer).")]
+                               description=INTEGER_LITERAL, examples=[20],
+                               json_schema_extra={"x-integer-literal-only": True})]
 
 
 class Strict(BaseModel):
@@ -43,8 +47,13 @@ class RecommendRequest(Strict):
 
     mood_before: MoodBefore
     target_mood: MoodAfter
-    min_minutes: Optional[Minutes] = Field(None, description="Default: the trained minimum.")
-    max_minutes: Optional[Minutes] = Field(None, description="Default: the trained maximum.")
+    min_minutes: Optional[Minutes] = Field(None, description=(
+        "Shortest duration searched. Default: the trained minimum (GET /model), "
+        f"or {DURATION_MIN} when max_minutes alone is below it. " + INTEGER_LITERAL))
+    max_minutes: Optional[Minutes] = Field(None, description=(
+        "Longest duration searched. Default: the trained maximum (GET /model), "
+        f"or {DURATION_MAX} when min_minutes alone is above it. Must not be below min_minutes. "
+        + INTEGER_LITERAL))
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> "RecommendRequest":

@@ -41,6 +41,7 @@ class ReportingGroup(click.Group):
 
 
 @click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="focus-meditation-agent", prog_name="focus-agent")
 def cli() -> None:
     """Focus Meditation Agent: predicts the mood after a meditation session."""
 
@@ -113,12 +114,18 @@ def predict(input_csv: Path, output: Path | None, artifacts: Path) -> None:
     """Score a CSV of duration_minutes,mood_before: mood_after and the four probabilities."""
     if output is not None and output.suffix.lower() not in (".csv", ".json"):
         raise click.BadParameter("must end in .csv or .json", param_hint="--output")
+    if output is not None and not output.parent.is_dir():
+        raise ModelError(f"cannot write {output}: the folder {output.parent} does not exist "
+                         "(create it first)")
     rows = _scored_rows(input_csv, artifacts)
     text = _render_rows(rows, as_json=output is not None and output.suffix.lower() == ".json")
     if output is None:
         click.echo(text, nl=False)
         return
-    write_text_atomically(output, text)
+    try:
+        write_text_atomically(output, text)
+    except OSError as error:
+        raise ModelError(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"scored {len(rows)} sessions into {output}", err=True)
 
 

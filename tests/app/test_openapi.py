@@ -50,3 +50,20 @@ def test_every_reference_resolves_and_bodies_are_described(client: FlaskClient) 
     options = predict["content"]["application/json"]["schema"]["oneOf"]
     assert [option["$ref"].rsplit("/", 1)[1] for option in options] == [
         "PredictRequest", "BatchPredictRequest"]
+
+
+def test_the_schema_says_fractions_are_refused(client: FlaskClient) -> None:
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    minutes = schemas["PredictRequest"]["properties"]["duration_minutes"]
+    assert "51.0" in minutes["description"] and "refused" in minutes["description"]
+    assert minutes["x-integer-literal-only"] is True
+    response = client.post("/predict", json={"duration_minutes": 51.0, "mood_before": "tired"})
+    assert response.status_code == 400
+
+
+def test_session_query_bounds_are_documented(client: FlaskClient) -> None:
+    parameters = client.get("/openapi.json").get_json()["paths"]["/sessions"]["get"]["parameters"]
+    offset = next(parameter for parameter in parameters if parameter["name"] == "offset")
+    assert offset["schema"]["maximum"] == 10 ** 18 - 1
+    assert client.get(f"/sessions?offset={10 ** 18 - 1}").status_code == 200
+    assert client.get(f"/sessions?offset={10 ** 18}").status_code == 400

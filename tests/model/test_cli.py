@@ -193,3 +193,27 @@ def test_publish_command_serves_the_downloaded_model(artifacts: Path, trained_di
     result = runner.invoke(cli, ["publish", str(download), "--artifacts", str(artifacts)])
     assert result.exit_code == 0 and f"published model {version}" in result.output
     assert json.loads((artifacts / "model.json").read_text())["version"] == version
+
+
+def test_predict_into_an_unwritable_place_is_one_line(artifacts: Path, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["predict", str(write_input(tmp_path)), "-o", "/proc/x.json",
+                                 "--artifacts", str(artifacts)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("error: cannot write /proc/x.json: ")
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_predict_refuses_a_missing_output_folder(artifacts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "missing-dir" / "x.json"
+    result = runner.invoke(cli, ["predict", str(write_input(tmp_path)), "-o", str(out),
+                                 "--artifacts", str(artifacts)])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert not out.parent.exists()
+
+
+def test_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"focus-agent, version {version('focus-meditation-agent')}\n"

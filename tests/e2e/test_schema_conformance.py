@@ -1,0 +1,32 @@
+"""The server agrees with its own OpenAPI document: schemathesis against a real Gunicorn.
+
+Every check schemathesis has (server errors, status codes, content types, response schemas,
+schema-valid requests accepted, schema-invalid ones refused, 405 + Allow for other methods),
+bounded: a fixed seed, at most 25 generated cases per operation, one worker.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import Http
+
+SCHEMATHESIS = Path(sys.executable).with_name("st")
+
+
+def test_the_server_conforms_to_its_openapi_document(gunicorn: Http, tmp_path: Path) -> None:
+    assert SCHEMATHESIS.exists(), f"schemathesis is missing: {SCHEMATHESIS} (run make install)"
+    command = [str(SCHEMATHESIS), "run", f"{gunicorn.base}/openapi.json", "--checks", "all",
+               "--max-examples", "25", "--seed", "20261129", "--workers", "1",
+               "--phases", "examples,coverage,fuzzing", "--request-timeout", "10",
+               "--suppress-health-check", "too_slow", "--no-color"]
+    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.e2e.schemathesis_hooks",
+                   "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True,
+                         timeout=540)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    assert "8 selected / 8 total" in run.stdout
