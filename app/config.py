@@ -8,6 +8,12 @@ from typing import Any, Mapping
 
 DEFAULT_MODEL_DIR = "model/artifacts"
 DEFAULT_DATA_PATH = "data/group_01/meditation_sessions.csv"
+DEFAULT_DATABASE_URL = "sqlite:///instance/focus.db"
+
+
+def api_keys_from(text: str) -> tuple[str, ...]:
+    """The API keys in a comma-separated list (blanks ignored)."""
+    return tuple(key.strip() for key in text.split(",") if key.strip())
 
 
 @dataclass(frozen=True)
@@ -21,13 +27,17 @@ class Config:
     sessions_default_limit: int = 1000
     sessions_max_limit: int = 10000
     log_level: str = "INFO"
+    database_url: str = DEFAULT_DATABASE_URL
+    api_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Config":
-        """Read MODEL_DIR, DATA_PATH and LOG_LEVEL; anything unset keeps its default."""
+        """Read MODEL_DIR, DATA_PATH, LOG_LEVEL, DATABASE_URL and API_KEYS; unset: default."""
         return cls(model_dir=environ.get("MODEL_DIR", DEFAULT_MODEL_DIR),
                    data_path=environ.get("DATA_PATH", DEFAULT_DATA_PATH),
-                   log_level=environ.get("LOG_LEVEL", "INFO").upper())
+                   log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+                   database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+                   api_keys=api_keys_from(environ.get("API_KEYS", "")))
 
     def override(self, values: Mapping[str, Any] | None) -> "Config":
         """A copy with some fields replaced (how tests inject configuration)."""

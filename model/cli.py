@@ -18,6 +18,7 @@ from model.schema import FEATURES
 from model.atomic import write_text_atomically
 from model.train import DEFAULT_SEED
 from model.workflow import run_training
+from store.errors import StoreError
 
 DEFAULT_DATA = Path("data/group_01/meditation_sessions.csv")
 ARTIFACTS_OPTION = click.option(
@@ -27,13 +28,13 @@ ARTIFACTS_OPTION = click.option(
 
 
 class ReportingGroup(click.Group):
-    """A command group that reports a ModelError on one line (or its list of rows), exit 1."""
+    """A group that reports a ModelError or StoreError on one line (or its rows), exit 1."""
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the subcommand; an expected error becomes `error: ...` on stderr."""
         try:
             return super().invoke(ctx)
-        except ModelError as error:
+        except (ModelError, StoreError) as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(1)
 
