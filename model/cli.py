@@ -11,13 +11,14 @@ import numpy as np
 
 from model.artifact import DEFAULT_DIR, load_artifact, rollback
 from model.card import render_summary
-from model.data import load_sessions
+from model.data import load_sessions, load_store_sessions
 from model.errors import ModelError
 from model.gate import DEFAULT_MAX_REGRESSION, DEFAULT_MIN_ACCURACY, DEFAULT_MIN_LIFT, GateRules
 from model.schema import FEATURES
 from model.atomic import write_text_atomically
 from model.train import DEFAULT_SEED
 from model.workflow import run_training
+from store.engine import DEFAULT_URL
 from store.errors import StoreError
 
 DEFAULT_DATA = Path("data/group_01/meditation_sessions.csv")
@@ -56,6 +57,11 @@ def validate_data(path: Path) -> None:
 @click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
               default=lambda: os.environ.get("DATA_PATH", str(DEFAULT_DATA)),
               show_default=f"$DATA_PATH or {DEFAULT_DATA}", help="Sessions CSV to learn from.")
+@click.option("--source", type=click.Choice(["csv", "db"]), default="csv", show_default=True,
+              help="Learn from the CSV (--data) or from the journal's stored sessions.")
+@click.option("--database-url", default=lambda: os.environ.get("DATABASE_URL") or DEFAULT_URL,
+              show_default=f"$DATABASE_URL or {DEFAULT_URL}",
+              help="The journal, for --source db.")
 @ARTIFACTS_OPTION
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Seed of the split, the CV folds and the classifier.")
@@ -65,12 +71,13 @@ def validate_data(path: Path) -> None:
               show_default=True, help="Gate: required accuracy above the majority baseline.")
 @click.option("--max-regression", type=click.FloatRange(0, 1), default=DEFAULT_MAX_REGRESSION,
               show_default=True, help="Gate: largest drop allowed against the deployed model.")
-def train_command(data_path: Path, artifacts: Path, seed: int, min_accuracy: float,
-                  min_lift: float, max_regression: float) -> None:
+def train_command(data_path: Path, source: str, database_url: str, artifacts: Path, seed: int,
+                  min_accuracy: float, min_lift: float, max_regression: float) -> None:
     """Train, evaluate and gate the model; publish it only when it passes."""
     rules = GateRules(min_accuracy=min_accuracy, min_lift=min_lift,
                       max_regression=max_regression)
-    manifest = run_training(data_path, artifacts, seed=seed, rules=rules, progress=click.echo)
+    data = load_store_sessions(database_url) if source == "db" else data_path
+    manifest = run_training(data, artifacts, seed=seed, rules=rules, progress=click.echo)
     click.echo("\n" + render_summary(manifest))
     click.echo(f"\nmodel {manifest['version']} written to {artifacts}")
 
