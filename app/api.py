@@ -14,10 +14,10 @@ from app.page import page_response, wants_html
 from app.responses import json_response, raw_json_response
 from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
-from app.sessions import SessionStore
 from app.state import agent_state
+from app.store_state import live_fields, store_problem
 from app.validation import clipped, json_body, validated
-from model.schema import DURATION_MAX, DURATION_MIN, MOODS_BEFORE
+from model.schema import DURATION_MAX, DURATION_MIN
 
 api = Blueprint("api", __name__)
 ASCII_NUMBER = re.compile(r"[0-9]{1,18}")  # \d and str.isdigit() also match "²", "٣", "３"
@@ -30,14 +30,6 @@ def serving_model() -> ServingModel:
     if model is None:
         raise ApiError(503, state.model_error or "model unavailable")
     return model
-
-
-def session_store() -> SessionStore:
-    """The loaded sessions, or 503 DATA_UNAVAILABLE with the reason."""
-    state = agent_state()
-    if state.sessions is None:
-        raise ApiError(503, state.data_error or "data unavailable", code="DATA_UNAVAILABLE")
-    return state.sessions
 
 
 @api.get("/")
@@ -53,19 +45,22 @@ def index() -> Response:
 
 @api.get("/health")
 def health() -> Response:
-    """Readiness: 200 when the model and the data are loaded, 503 with reasons otherwise."""
+    """Readiness per part: 503 without a model; 200 "degraded" when only the store is down."""
     state = agent_state()
-    ready = not state.reasons
+    store_error = store_problem()
+    reasons = [reason for reason in (state.model_error, store_error) if reason]
+    status = "unhealthy" if state.model is None else "degraded" if store_error else "healthy"
     return json_response({
-        "status": "healthy" if ready else "unhealthy",
+        "status": status,
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model_loaded": state.model is not None,
-        "data_loaded": state.sessions is not None,
+        "data_loaded": store_error is None,
+        "parts": {"model": state.model_error or "ok", "store": store_error or "ok"},
         "version": package.__version__,
         "model_version": state.model.version if state.model else None,
-        "reasons": state.reasons,
+        "reasons": reasons,
         "model_refused": state.models.refused,
-    }, 200 if ready else 503)
+    }, 503 if state.model is None else 200)
 
 
 @api.get("/livez")
@@ -86,27 +81,6 @@ def _int_query(name: str, default: int, low: int, high: int | None = None) -> in
                        [{"field": name, "problem": f"must be a whole number {bounds} written "
                                                    f"in ASCII digits, got {clipped(repr(raw))}"}])
     return value
-
-
-@api.get("/sessions")
-def sessions() -> Response:
-    """Recorded sessions, paged (limit, offset), optionally for one mood before."""
-    config = current_app.config["FOCUS_AGENT"]
-    limit = _int_query("limit", config.sessions_default_limit, 1, config.sessions_max_limit)
-    offset = _int_query("offset", 0, 0)
-    mood = request.args.get("mood_before")
-    if mood is not None and mood not in MOODS_BEFORE:
-        problem = f"must be one of {', '.join(MOODS_BEFORE)}, got {clipped(repr(mood))}"
-        raise ApiError(400, f"invalid query: mood_before {problem}",
-                       [{"field": "mood_before", "problem": problem}])
-    total, rows = session_store().page(mood, offset, limit)
-    return json_response(rows, headers={"X-Total-Count": str(total)})
-
-
-@api.get("/stats")
-def stats() -> Response:
-    """Summary of the recorded sessions."""
-    return json_response(session_store().stats)
 
 
 @api.post("/predict")
@@ -163,9 +137,10 @@ def recommend() -> Response:
 
 @api.get("/model")
 def model_info() -> Response:
-    """The served model's manifest: version, when trained, metrics, classes, features."""
-    manifest = serving_model().loaded.manifest
-    return json_response({**manifest, "trained_at": manifest["created_at"]})
+    """The manifest (version, when trained, metrics...) and `live`: accuracy on real outcomes."""
+    model = serving_model()
+    manifest = model.loaded.manifest
+    return json_response({**manifest, "trained_at": manifest["created_at"], **live_fields(model)})
 
 
 @api.get("/openapi.json")

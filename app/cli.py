@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from app.config import Config
+from app.store_cli import prepare_store
 from model.artifact import artifact_exists
 from model.cli import cli
 from model.workflow import run_training
@@ -30,12 +31,13 @@ def gunicorn_argv(config_file: Path) -> list[str]:
 @click.option("--workers", type=click.IntRange(1, 64),
               help="Worker processes (default $WEB_CONCURRENCY or 2).")
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the API with Gunicorn, training a model first if there is none."""
+    """Serve the API with Gunicorn: train a model if there is none, prepare the journal."""
     config = Config.from_env()
     model_dir = Path(config.model_dir)
     if not model_dir.exists() or model_dir.is_dir() and not artifact_exists(model_dir):
         click.echo(f"no model in {config.model_dir}: training one first")
         run_training(Path(config.data_path), model_dir, progress=click.echo)
+    prepare_store(config.database_url, Path(config.data_path), click.echo)
     for name, value in (("HOST", host), ("PORT", port), ("WEB_CONCURRENCY", workers)):
         if value is not None:
             os.environ[name] = str(value)

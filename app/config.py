@@ -8,6 +8,12 @@ from typing import Any, Mapping
 
 DEFAULT_MODEL_DIR = "model/artifacts"
 DEFAULT_DATA_PATH = "data/group_01/meditation_sessions.csv"
+DEFAULT_DATABASE_URL = "sqlite:///instance/focus.db"
+
+
+def api_keys_from(text: str) -> tuple[str, ...]:
+    """The API keys in a comma-separated list (blanks ignored)."""
+    return tuple(key.strip() for key in text.split(",") if key.strip())
 
 
 def _seconds(text: str) -> float:
@@ -31,14 +37,18 @@ class Config:
     sessions_max_limit: int = 10000
     log_level: str = "INFO"
     model_check_seconds: float = 1.0
+    database_url: str = DEFAULT_DATABASE_URL
+    api_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Config":
-        """Read MODEL_DIR, DATA_PATH, LOG_LEVEL and MODEL_CHECK_SECONDS; unset keeps defaults."""
+        """Read MODEL_DIR, DATA_PATH, LOG_LEVEL, MODEL_CHECK_SECONDS, DATABASE_URL, API_KEYS."""
         return cls(model_dir=environ.get("MODEL_DIR", DEFAULT_MODEL_DIR),
                    data_path=environ.get("DATA_PATH", DEFAULT_DATA_PATH),
                    log_level=environ.get("LOG_LEVEL", "INFO").upper(),
-                   model_check_seconds=_seconds(environ.get("MODEL_CHECK_SECONDS", "1")))
+                   model_check_seconds=_seconds(environ.get("MODEL_CHECK_SECONDS", "1")),
+                   database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+                   api_keys=api_keys_from(environ.get("API_KEYS", "")))
 
     def override(self, values: Mapping[str, Any] | None) -> "Config":
         """A copy with some fields replaced (how tests inject configuration)."""

@@ -28,13 +28,14 @@ class ApiError(Exception):
     """An error that carries its own HTTP status, stable code and details for the client."""
 
     def __init__(self, status: int, message: str, details: list[dict[str, Any]] | None = None,
-                 code: str | None = None) -> None:
+                 code: str | None = None, headers: dict[str, str] | None = None) -> None:
         """Keep what the client will be told."""
         super().__init__(message)
         self.status = status
         self.message = message
         self.details = details or []
         self.code = code or CODES.get(status, "BAD_REQUEST")
+        self.headers = headers
 
 
 def error_response(status: int, message: str, details: list[dict[str, Any]] | None = None,
@@ -59,7 +60,7 @@ def _http_message(error: HTTPException) -> str:
 
 def handle_api_error(error: ApiError) -> Response:
     """Answer an ApiError raised by a view."""
-    return error_response(error.status, error.message, error.details, error.code)
+    return error_response(error.status, error.message, error.details, error.code, error.headers)
 
 
 def handle_http_exception(error: HTTPException) -> Response:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter,
+                      model_validator)
 from typing_extensions import TypedDict
 
 from model.schema import DURATION_MAX, DURATION_MIN
@@ -114,33 +117,86 @@ class RecommendResponse(BaseModel):
     warnings: list[str]
 
 
+def _iso_date(text: str) -> str:
+    """A real calendar date written YYYY-MM-DD."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            dt.date.fromisoformat(text)
+            return text
+    except ValueError:
+        pass
+    raise ValueError(f"must be a date written YYYY-MM-DD, got {text!r}")
+
+
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+
+
+class NewSession(Strict):
+    """A session to record (date: today, UTC, when left out)."""
+
+    date: Optional[IsoDate] = Field(None, description="YYYY-MM-DD; default: today (UTC).")
+    duration_minutes: Minutes
+    mood_before: MoodBefore
+    mood_after: MoodAfter
+
+
+class NewSessions(Strict):
+    """Several sessions to record in one transaction: all of them or none."""
+
+    sessions: list[NewSession] = Field(min_length=1, description="Up to 1000 sessions.")
+
+
 class Session(BaseModel):
-    """One recorded session."""
+    """One recorded session (the original four fields first)."""
 
     date: str
     duration_minutes: int
     mood_before: MoodBefore
     mood_after: MoodAfter
+    id: int
+    recorded_at: str = Field(description="When it was stored (UTC, ISO 8601).")
+    source: Literal["dataset", "api"]
+    predicted_mood: Optional[MoodAfter] = Field(
+        description="The served model's prediction when it was recorded.")
+    model_version: Optional[str] = Field(description="The model that made that prediction.")
+
+
+class RecordedSessions(BaseModel):
+    """Answer to a batch write: the stored sessions, in the order sent."""
+
+    sessions: list[Session]
+
+
+class LiveFigures(BaseModel):
+    """The served model on the sessions recorded since it was trained."""
+
+    since: str
+    sessions: int
+    accuracy: Optional[float]
+    per_class: dict[str, dict[str, Any]]
+    psi: Optional[dict[str, float]] = Field(
+        description="Population stability index of mood_before and of duration buckets.")
 
 
 class Stats(BaseModel):
     """Summary of the recorded sessions (the first four keys are the original API's)."""
 
     total_sessions: int
-    avg_duration: float
-    longest_session: int
-    shortest_session: int
+    avg_duration: Optional[float]
+    longest_session: Optional[int]
+    shortest_session: Optional[int]
     by_mood_before: dict[str, int]
     transitions: dict[str, dict[str, int]]
 
 
 class Health(BaseModel):
-    """Readiness: 200 when the model and the data are loaded, else 503 with reasons."""
+    """Readiness: 503 without a model; 200 "degraded" when only the store is unavailable."""
 
-    status: Literal["healthy", "unhealthy"]
+    status: Literal["healthy", "degraded", "unhealthy"]
     timestamp: str
     model_loaded: bool
-    data_loaded: bool
+    data_loaded: bool = Field(description="Whether the sessions store answers.")
+    parts: dict[str, str] = Field(description='"ok" or why, for "model" and "store".')
     version: str
     model_version: Optional[str]
     reasons: list[str]
@@ -170,8 +226,9 @@ class ErrorResponse(BaseModel):
 
     error: str
     code: Literal["BAD_REQUEST", "NOT_FOUND", "METHOD_NOT_ALLOWED", "UNSUPPORTED_MEDIA_TYPE",
-                  "PAYLOAD_TOO_LARGE", "MODEL_UNAVAILABLE", "DATA_UNAVAILABLE",
-                  "INTERNAL_ERROR"]
+                  "PAYLOAD_TOO_LARGE", "MODEL_UNAVAILABLE",
+                  "INTERNAL_ERROR", "UNAUTHORIZED", "WRITES_DISABLED",
+                  "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED", "STORE_UNAVAILABLE"]
     details: list[ErrorDetail]
 
 
@@ -185,3 +242,5 @@ class ModelInfo(BaseModel):
     metrics: dict[str, Any]
     classes: list[str]
     features: dict[str, Any]
+    live: Optional[LiveFigures] = Field(description="null when the store is unavailable "
+                                                    "(live_error says why).")

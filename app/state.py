@@ -10,10 +10,7 @@ from flask import Flask, current_app
 
 from app.model_slot import ModelSlot
 from app.serving import ServingModel
-from app.sessions import SessionStore
 from model.artifact import LoadedModel
-from model.data import load_sessions
-from model.errors import ModelError
 
 log = logging.getLogger(__name__)
 EXTENSION = "focus_agent"
@@ -21,11 +18,9 @@ EXTENSION = "focus_agent"
 
 @dataclass
 class AgentState:
-    """The served model and sessions, or why each could not be loaded."""
+    """The served model, or why it could not be loaded (the journal has its own slot)."""
 
     models: ModelSlot
-    sessions: SessionStore | None
-    data_error: str | None
 
     @property
     def model(self) -> ServingModel | None:
@@ -37,11 +32,6 @@ class AgentState:
         """Why no model is served, if none is."""
         return self.models.error
 
-    @property
-    def reasons(self) -> list[str]:
-        """Why the service is not ready (empty when it is)."""
-        return [reason for reason in (self.model_error, self.data_error) if reason]
-
 
 def load_models(model_dir: str, model: LoadedModel | None = None,
                 check_seconds: float = 1.0) -> ModelSlot:
@@ -51,17 +41,10 @@ def load_models(model_dir: str, model: LoadedModel | None = None,
     return ModelSlot.following(Path(model_dir), check_seconds)
 
 
-def load_state(model_dir: str, data_path: str, model: LoadedModel | None = None,
+def load_state(model_dir: str, model: LoadedModel | None = None,
                check_seconds: float = 1.0) -> AgentState:
-    """Load (or take) the model and load the sessions; failures become reasons, not crashes."""
-    models = load_models(model_dir, model, check_seconds)
-    sessions, data_error = None, None
-    try:
-        sessions = SessionStore(load_sessions(data_path))
-    except ModelError as error:
-        data_error = f"data unavailable: {error}"
-        log.error("%s", data_error)
-    return AgentState(models, sessions, data_error)
+    """Load (or take) the model, followed from then on; a failure becomes the reason."""
+    return AgentState(load_models(model_dir, model, check_seconds))
 
 
 def install(app: Flask, state: AgentState) -> None:

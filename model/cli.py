@@ -11,7 +11,7 @@ import numpy as np
 
 from model.artifact import DEFAULT_DIR, load_artifact, publish, rollback
 from model.card import render_summary
-from model.data import load_sessions
+from model.data import load_sessions, load_store_sessions
 from model.errors import ModelError
 from model.gate import (DEFAULT_MAX_REGRESSION, DEFAULT_MIN_ACCURACY, DEFAULT_MIN_CLASS_RECALL,
                         DEFAULT_MIN_LIFT, GateRules)
@@ -20,6 +20,8 @@ from model.atomic import write_text_atomically
 from model.signing import private_key_pem, public_key_text
 from model.train import DEFAULT_SEED
 from model.workflow import run_training
+from store.engine import DEFAULT_URL
+from store.errors import StoreError
 
 DEFAULT_DATA = Path("data/group_01/meditation_sessions.csv")
 ARTIFACTS_OPTION = click.option(
@@ -29,13 +31,13 @@ ARTIFACTS_OPTION = click.option(
 
 
 class ReportingGroup(click.Group):
-    """A command group that reports a ModelError on one line (or its list of rows), exit 1."""
+    """A group that reports a ModelError or StoreError on one line (or its rows), exit 1."""
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the subcommand; an expected error becomes `error: ...` on stderr."""
         try:
             return super().invoke(ctx)
-        except ModelError as error:
+        except (ModelError, StoreError) as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(1)
 
@@ -58,6 +60,11 @@ def validate_data(path: Path) -> None:
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
               default=lambda: os.environ.get("DATA_PATH", str(DEFAULT_DATA)),
               show_default=f"$DATA_PATH or {DEFAULT_DATA}", help="Sessions CSV to learn from.")
+@click.option("--source", type=click.Choice(["csv", "db"]), default="csv", show_default=True,
+              help="Learn from the CSV (--data) or from the journal's stored sessions.")
+@click.option("--database-url", default=lambda: os.environ.get("DATABASE_URL") or DEFAULT_URL,
+              show_default=f"$DATABASE_URL or {DEFAULT_URL}",
+              help="The journal, for --source db.")
 @ARTIFACTS_OPTION
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Seed of the split, the CV folds and the classifier.")
@@ -70,12 +77,14 @@ def validate_data(path: Path) -> None:
 @click.option("--min-class-recall", type=click.FloatRange(0, 1),
               default=DEFAULT_MIN_CLASS_RECALL, show_default=True,
               help="Gate: lowest test recall allowed for every class.")
-def train_command(data_path: Path, artifacts: Path, seed: int, min_accuracy: float,
-                  min_lift: float, max_regression: float, min_class_recall: float) -> None:
+def train_command(data_path: Path, source: str, database_url: str, artifacts: Path, seed: int,
+                  min_accuracy: float, min_lift: float, max_regression: float,
+                  min_class_recall: float) -> None:
     """Train, evaluate and gate the model; publish it only when it passes."""
     rules = GateRules(min_accuracy=min_accuracy, min_lift=min_lift,
                       max_regression=max_regression, min_class_recall=min_class_recall)
-    manifest = run_training(data_path, artifacts, seed=seed, rules=rules, progress=click.echo)
+    data = load_store_sessions(database_url) if source == "db" else data_path
+    manifest = run_training(data, artifacts, seed=seed, rules=rules, progress=click.echo)
     click.echo("\n" + render_summary(manifest))
     click.echo(f"\nmodel {manifest['version']} written to {artifacts}")
 

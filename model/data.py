@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import pandas as pd
 
 from model.errors import DataValidationError
 from model.schema import DURATION_MAX, DURATION_MIN, MOODS_AFTER, MOODS_BEFORE, SESSION_COLUMNS
+from store.journal import Journal
 
 MAX_LISTED_PROBLEMS = 20
 ALLOWED_VALUES = {"mood_before": MOODS_BEFORE, "mood_after": MOODS_AFTER}
@@ -94,3 +99,44 @@ def load_sessions(path: Path | str, columns: tuple[str, ...] = SESSION_COLUMNS) 
     frame = raw[list(columns)].apply(lambda column: column.str.strip())
     frame["duration_minutes"] = frame["duration_minutes"].astype("int64")
     return frame
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Validated sessions and where they came from (the manifest's `data` record)."""
+
+    sessions: pd.DataFrame
+    source: str  # "csv" or "db"
+    location: str  # the file, or the database URL without its password
+    sha256: str  # of the file, or of the rows used (see rows_sha256)
+
+
+def rows_sha256(rows: Iterable[Sequence[object]]) -> str:
+    """sha256 of rows written as the contract's CSV (header, then one line per row)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SESSION_COLUMNS)
+    writer.writerows(rows)
+    return hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest()
+
+
+def sessions_from_rows(rows: Sequence[Sequence[object]], source: str) -> pd.DataFrame:
+    """Rows of (date, duration, mood before, mood after) through the same contract as a CSV."""
+    raw = pd.DataFrame([[str(value) for value in row] for row in rows],
+                       columns=list(SESSION_COLUMNS), dtype=str)
+    validate(raw, source, SESSION_COLUMNS)
+    frame = raw.apply(lambda column: column.str.strip())
+    frame["duration_minutes"] = frame["duration_minutes"].astype("int64")
+    return frame
+
+
+def load_store_sessions(database_url: str) -> TrainingData:
+    """Every session in the journal, validated by the data contract, with their checksum."""
+    journal = Journal(database_url)
+    try:
+        journal.check()
+        rows = journal.contract_rows()
+    finally:
+        journal.dispose()
+    return TrainingData(sessions_from_rows(rows, journal.url), "db", journal.url,
+                        rows_sha256(rows))

@@ -19,12 +19,13 @@ import sklearn
 from model import selection, train
 from model.artifact import MANIFEST_FILE, load_artifact, save_artifact, serialise
 from model.card import render_card
-from model.data import file_sha256, load_sessions
+from model.data import TrainingData, file_sha256, load_sessions
 from model.errors import ArtifactError, GateFailed
 from model.evaluate import accuracy_of, evaluate
 from model.gate import GateRules, gate_failures
 from model.limit import limit_on
 from model.schema import DURATION_MAX, DURATION_MIN, MOODS_BEFORE
+from store.live import input_profile
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -50,7 +51,21 @@ def _display_path(path: Path) -> str:
         return path.name
 
 
-def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str, Any],
+def csv_training_data(path: Path) -> TrainingData:
+    """A sessions CSV, validated, with its checksum."""
+    return TrainingData(load_sessions(path), "csv", _display_path(path), file_sha256(path))
+
+
+def data_record(data: TrainingData) -> dict[str, Any]:
+    """The manifest's `data`: source, where, checksum, rows, and the inputs' profile."""
+    inputs = data.sessions.groupby(["mood_before", "duration_minutes"]).size()
+    return {"source": data.source, "path": data.location, "sha256": data.sha256,
+            "rows": int(len(data.sessions)),
+            "profile": input_profile((mood, int(minutes), int(count))
+                                     for (mood, minutes), count in inputs.items())}
+
+
+def build_manifest(*, data: TrainingData, params: dict[str, Any],
                    metrics: dict[str, Any], classes: list[str], model_bytes: bytes,
                    created: datetime, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The artifact's passport (see docs/model.md for every field)."""
@@ -63,8 +78,7 @@ def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str,
         "python": platform.python_version(),
         "libraries": {"scikit-learn": sklearn.__version__, "numpy": np.__version__,
                       "joblib": joblib.__version__, "pandas": pd.__version__},
-        "data": {"path": _display_path(data_path), "sha256": file_sha256(data_path),
-                 "rows": int(len(sessions))},
+        "data": data_record(data),
         "parameters": params,
         "metrics": metrics,
         "classes": classes,
@@ -72,7 +86,8 @@ def build_manifest(*, data_path: Path, sessions: pd.DataFrame, params: dict[str,
             "mood_before": {"type": "category", "allowed": list(MOODS_BEFORE)},
             "duration_minutes": {"type": "integer", "unit": "minutes",
                                  "contract": [DURATION_MIN, DURATION_MAX],
-                                 "trained_range": list(train.trained_duration_range(sessions))},
+                                 "trained_range": list(train.trained_duration_range(
+                                     data.sessions))},
         },
         "artifact": {"file": "model.joblib", "sha256": sha, "bytes": len(model_bytes)},
         **(extra or {}),
@@ -106,11 +121,18 @@ def select_model(data: train.Split, seed: int, progress: Progress) -> selection.
     return chosen
 
 
-def run_training(data_path: Path, artifacts: Path, *, seed: int = train.DEFAULT_SEED,
-                 rules: GateRules = GateRules(), progress: Progress = print) -> dict[str, Any]:
-    """Train, evaluate and gate a model; publish it only if it passes. Returns the manifest."""
-    progress(f"[1/6] load and validate {data_path}")
-    sessions = load_sessions(data_path)
+def run_training(data_path: Path | TrainingData, artifacts: Path, *,
+                 seed: int = train.DEFAULT_SEED, rules: GateRules = GateRules(),
+                 progress: Progress = print) -> dict[str, Any]:
+    """Train, evaluate and gate a model; publish it only if it passes. Returns the manifest.
+
+    data_path is a sessions CSV, or TrainingData already loaded (e.g. from the journal).
+    """
+    where = data_path.location if isinstance(data_path, TrainingData) else data_path
+    progress(f"[1/6] load and validate {where}")
+    training = (data_path if isinstance(data_path, TrainingData)
+                else csv_training_data(data_path))
+    sessions = training.sessions
     progress(f"      {len(sessions)} sessions")
     progress(f"[2/6] stratified split: {1 - train.TEST_SIZE:.0%} train,"
              f" {train.TEST_SIZE:.0%} test (seed {seed})")
@@ -145,7 +167,7 @@ def run_training(data_path: Path, artifacts: Path, *, seed: int = train.DEFAULT_
               "class_weight": candidate.class_weight, "seed": seed,
               "test_size": train.TEST_SIZE, "cv_folds": selection.CV_FOLDS,
               "max_iter": train.MAX_ITER, "deployed_accuracy_before": deployed}
-    manifest = build_manifest(data_path=data_path, sessions=sessions, params=params,
+    manifest = build_manifest(data=training, params=params,
                               metrics=metrics, classes=classes, model_bytes=model_bytes,
                               created=datetime.now(timezone.utc),
                               extra={"selection": chosen.as_dict(), "limit": limit})

@@ -11,10 +11,14 @@ from flask.testing import FlaskClient
 from app import create_app
 
 
+API_KEY = "test-key-1"
+
+
 @pytest.fixture()
-def app(trained_dir: Path, dataset_path: Path) -> Flask:
-    """The application, configured like production but pointed at the test model."""
-    return create_app({"model_dir": str(trained_dir), "data_path": str(dataset_path)})
+def app(trained_dir: Path, dataset_path: Path, seeded_url: str) -> Flask:
+    """The application, configured like production but on the test model and a seeded store."""
+    return create_app({"model_dir": str(trained_dir), "data_path": str(dataset_path),
+                       "database_url": seeded_url, "api_keys": (API_KEY, "test-key-2")})
 
 
 @pytest.fixture()

@@ -35,8 +35,10 @@ def test_sessions_default_page_and_total(client: FlaskClient) -> None:
     rows = response.get_json()
     assert response.headers["X-Total-Count"] == "2000"
     assert len(rows) == 1000
-    assert set(rows[0]) == {"date", "duration_minutes", "mood_before", "mood_after"}
-    assert isinstance(rows[0]["duration_minutes"], int)
+    assert {"date", "duration_minutes", "mood_before", "mood_after"} <= set(rows[0])
+    assert set(rows[0]) - {"date", "duration_minutes", "mood_before", "mood_after"} == {
+        "id", "recorded_at", "source", "predicted_mood", "model_version"}
+    assert isinstance(rows[0]["duration_minutes"], int) and rows[0]["source"] == "dataset"
 
 
 def test_sessions_limit_offset_and_filter(client: FlaskClient) -> None:

@@ -1,0 +1,52 @@
+"""Schema migrations with Alembic, run from code (`focus-agent db upgrade`, `serve`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"
+
+
+def alembic_config(url: str = "") -> Config:
+    """Alembic's configuration for the journal, without an alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest revision this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None when it was never migrated)."""
+    if not connection.dialect.has_table(connection, VERSION_TABLE):
+        return None
+    return connection.scalar(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database to revision, in one transaction."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database back to revision (base: empty)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
