@@ -8,8 +8,10 @@ from flask import Blueprint, Response, current_app, request
 
 import app as package
 from app.errors import ApiError
+from app.metrics import observe_predictions
 from app.openapi import openapi_document
 from app.page import page_response, wants_html
+from app.readiness import readiness_reasons
 from app.responses import json_response, raw_json_response
 from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
@@ -52,7 +54,8 @@ def index() -> Response:
 def health() -> Response:
     """Readiness: 200 when the model and the data are loaded, 503 with reasons otherwise."""
     state = agent_state()
-    ready = not state.reasons
+    reasons = [*state.reasons, *readiness_reasons(current_app)]
+    ready = not reasons
     return json_response({
         "status": "healthy" if ready else "unhealthy",
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -60,7 +63,7 @@ def health() -> Response:
         "data_loaded": state.sessions is not None,
         "version": package.__version__,
         "model_version": state.model.version if state.model else None,
-        "reasons": state.reasons,
+        "reasons": reasons,
     }, 200 if ready else 503)
 
 
@@ -112,8 +115,9 @@ def predict() -> Response:
     if "instances" in body:
         return _predict_batch(body, model)
     session = validated(PREDICT_REQUEST, body)
-    return raw_json_response(model.single_body(session["mood_before"],
-                                               session["duration_minutes"]))
+    mood, minutes = session["mood_before"], session["duration_minutes"]
+    observe_predictions({model.mood_after(mood, minutes): 1})
+    return raw_json_response(model.single_body(mood, minutes))
 
 
 def _predict_batch(body: dict, model: ServingModel) -> Response:
@@ -124,7 +128,9 @@ def _predict_batch(body: dict, model: ServingModel) -> Response:
         raise ApiError(413, f"batch of {len(instances)} instances is over the limit of {limit};"
                             " split it into smaller batches",
                        [{"field": "instances", "problem": f"at most {limit} items"}])
-    return raw_json_response(model.batch_body(validated(BatchPredictRequest, body).instances))
+    indices = model.batch_indices(validated(BatchPredictRequest, body).instances)
+    observe_predictions(model.mood_counts(indices), batch_size=len(indices))
+    return raw_json_response(model.batch_body_at(indices))
 
 
 @api.post("/recommend")
