@@ -1,18 +1,118 @@
-"""Gunicorn settings for the Focus Meditation Agent, all overridable from the environment."""
+"""Gunicorn settings for the Focus Meditation Agent, all overridable from the environment.
+
+Worker model (docs/operations.md, measured in docs/benchmarks.md): gthread, a few threads and
+keep-alive, because the service is exposed without a buffering proxy: a sync worker is held by
+one client that never finishes its request, while gthread waits for a request's first bytes in
+its poller. On SIGTERM the server drains first (app/drain.py). Metrics from every worker are
+summed through files in PROMETHEUS_MULTIPROC_DIR (app/metrics.py).
+"""
 
 import os
+import shutil
+import tempfile
+
+from gunicorn.glogging import Logger
+
+# prometheus_client chooses its multiprocess mode when first imported, which happens when the
+# app is preloaded below: the directory must be known before. An explicit one is used as given
+# (the image: a tmpfs); otherwise each server gets a private one, removed when it exits.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="focus-metrics-", dir=shm)
+    _PRIVATE_METRICS_DIR = True
+else:
+    _PRIVATE_METRICS_DIR = False
+METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "sync"
+# WORKER_CLASS=sync is kept for comparison (make bench); gthread is the served model.
+WORKER_CLASS = os.environ.get("WORKER_CLASS", "gthread")
+worker_class = {"gthread": "app.worker.DrainingThreadWorker", "sync": "sync"}[WORKER_CLASS]
+# (Gunicorn would silently turn sync into gthread with more than one thread.)
+threads = int(os.environ.get("GUNICORN_THREADS", "16")) if WORKER_CLASS == "gthread" else 1
+keepalive = int(os.environ.get("KEEPALIVE_SECONDS", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-keepalive = 5
+DRAIN_SECONDS = float(os.environ.get("DRAIN_SECONDS", "5"))
 preload_app = True  # the model is loaded once, before forking: workers share its memory
-accesslog = os.environ.get("ACCESS_LOG", "-") or None  # "-": stdout; ACCESS_LOG= turns it off
-errorlog = "-"
+accesslog = os.environ.get("ACCESS_LOG") or None  # the app logs each request itself
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+class AppLogger(Logger):
+    """Gunicorn's logger, with its access log only when ACCESS_LOG names a destination.
+
+    (Gunicorn turns the access log on whenever logconfig_dict is given, and formats every
+    request's fields before the level check: the app's own request log replaces it.)
+    """
+
+    @property
+    def access_log_enabled(self) -> bool:
+        """Whether Gunicorn writes access lines."""
+        return bool(self.cfg.accesslog)
+
+
+logger_class = AppLogger
+# Gunicorn's own messages go to stdout in the app's format (LOG_FORMAT=json|text).
+logconfig_dict = {
+    "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
+    "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": [],
+                                   "propagate": True},
+                "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                            "formatter": os.environ.get("LOG_FORMAT", "json").lower()}},
+    "formatters": {"json": {"()": "app.logs.JsonFormatter"},
+                   "text": {"()": "app.logs.TextFormatter"}},
+}
 # Runs in a read-only container: the heartbeat file lives in memory, no control socket.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 control_socket_disable = True
-from app.gunicorn_errors import post_worker_init  # noqa: E402,F401 (its own refusals as JSON)
+
+
+def on_starting(server):
+    """Empty the metrics directory: counts from an earlier run must not be added to ours."""
+    os.makedirs(METRICS_DIR, exist_ok=True)
+    for entry in os.scandir(METRICS_DIR):
+        if entry.is_file() and entry.name.endswith(".db"):
+            os.unlink(entry.path)
+
+
+def when_ready(server):
+    """Drain on SIGTERM before stopping (the preloaded app holds the flag workers share)."""
+    from app.drain import drain_flag, drain_on_sigterm
+
+    flag = drain_flag(server.app.wsgi())
+    if flag is not None:
+        drain_on_sigterm(server, flag, DRAIN_SECONDS)
+
+
+def pre_request(worker, req):
+    """While draining, every answer closes its connection, so clients reconnect elsewhere."""
+    from app.drain import drain_flag
+
+    flag = drain_flag(worker.wsgi)
+    if flag is not None and flag.active:
+        req.force_close()
+
+
+def post_worker_init(worker):
+    """Count the worker in focus_workers; answer Gunicorn's own refusals as JSON."""
+    from app.gunicorn_errors import post_worker_init as answer_refusals_as_json
+    from app.metrics import worker_started
+
+    answer_refusals_as_json(worker)
+    worker_started(worker.wsgi)
+
+
+def child_exit(server, worker):
+    """A worker is gone (even by kill -9): drop its live gauges from the metrics."""
+    from app.metrics import worker_gone
+
+    worker_gone(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics directory this server made for itself."""
+    if _PRIVATE_METRICS_DIR:
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Mapping
 
 from flask import Flask
 
 from app.config import Config
+from app.drain import install_drain
 from app.errors import register_error_handlers
 from app.headers import register_headers
+from app.logs import configure_logging, install_request_logging
+from app.metrics import install_metrics
 from app.state import install, load_state
 from model.artifact import LoadedModel
 
@@ -21,13 +23,16 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     """Build the app: read config, load the model once, open the journal, add the routes."""
     if not isinstance(config, Config):
         config = Config.from_env().override(config)
-    logging.basicConfig(level=config.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(config.log_format, config.log_level)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, FOCUS_AGENT=config)
     install(app, load_state(config.model_dir, model, config.model_check_seconds))
     register_error_handlers(app)
     register_headers(app)
+    install_drain(app)
+    install_request_logging(app)
+    if config.metrics:
+        install_metrics(app)
 
     from app.api import api
     from app.journal import install_journal, journal_api

@@ -9,8 +9,10 @@ from flask import Blueprint, Response, current_app, request
 
 import app as package
 from app.errors import ApiError
+from app.metrics import observe_predictions
 from app.openapi import openapi_document
 from app.page import page_response, wants_html
+from app.readiness import readiness_reasons
 from app.responses import json_response, raw_json_response
 from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
@@ -48,8 +50,10 @@ def health() -> Response:
     """Readiness per part: 503 without a model; 200 "degraded" when only the store is down."""
     state = agent_state()
     store_error = store_problem()
-    reasons = [reason for reason in (state.model_error, store_error) if reason]
-    status = "unhealthy" if state.model is None else "degraded" if store_error else "healthy"
+    draining = readiness_reasons(current_app)
+    reasons = [reason for reason in (state.model_error, store_error) if reason] + draining
+    ready = state.model is not None and not draining
+    status = "unhealthy" if not ready else "degraded" if store_error else "healthy"
     return json_response({
         "status": status,
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -60,7 +64,7 @@ def health() -> Response:
         "model_version": state.model.version if state.model else None,
         "reasons": reasons,
         "model_refused": state.models.refused,
-    }, 503 if state.model is None else 200)
+    }, 200 if ready else 503)
 
 
 @api.get("/livez")
@@ -91,8 +95,9 @@ def predict() -> Response:
     if "instances" in body:
         return _predict_batch(body, model)
     session = validated(PREDICT_REQUEST, body)
-    return raw_json_response(model.single_body(session["mood_before"],
-                                               session["duration_minutes"]))
+    mood, minutes = session["mood_before"], session["duration_minutes"]
+    observe_predictions({model.mood_after(mood, minutes): 1})
+    return raw_json_response(model.single_body(mood, minutes))
 
 
 def _predict_batch(body: dict, model: ServingModel) -> Response:
@@ -103,7 +108,9 @@ def _predict_batch(body: dict, model: ServingModel) -> Response:
         raise ApiError(413, f"batch of {len(instances)} instances is over the limit of {limit};"
                             " split it into smaller batches",
                        [{"field": "instances", "problem": f"at most {limit} items"}])
-    return raw_json_response(model.batch_body(validated(BatchPredictRequest, body).instances))
+    indices = model.batch_indices(validated(BatchPredictRequest, body).instances)
+    observe_predictions(model.mood_counts(indices), batch_size=len(indices))
+    return raw_json_response(model.batch_body_at(indices))
 
 
 def search_range(low: int | None, high: int | None,

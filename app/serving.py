@@ -37,7 +37,8 @@ class ServingModel:
         moods, durations = domain()
         probabilities = loaded.predictor.predict_proba(moods, durations)[:, order]
         self.table = probabilities.reshape(len(MOODS_BEFORE), len(DURATIONS), len(MOODS_AFTER))
-        labels = np.asarray(MOODS_AFTER)[probabilities.argmax(axis=1)].tolist()
+        self.predicted = probabilities.argmax(axis=1)  # position in MOODS_AFTER, per point
+        labels = np.asarray(MOODS_AFTER)[self.predicted].tolist()
         predictions = [{"mood_after": label, "probabilities": dict(zip(MOODS_AFTER, row))}
                        for label, row in zip(labels, probabilities.tolist())]
         self._prediction_json = np.empty(len(predictions), dtype=object)
@@ -61,12 +62,30 @@ class ServingModel:
         """The JSON answer to one validated prediction request."""
         return self._single_bodies[domain_index(mood, minutes)]
 
+    def mood_after(self, mood: str, minutes: int) -> str:
+        """The predicted mood for one validated input."""
+        return MOODS_AFTER[self.predicted[domain_index(mood, minutes)]]
+
+    @staticmethod
+    def batch_indices(instances: Sequence[dict[str, Any]]) -> np.ndarray:
+        """The domain positions of a validated batch, in input order."""
+        width = len(DURATIONS)
+        return np.array([MOOD_POSITION[item["mood_before"]] * width
+                         + item["duration_minutes"] - DURATION_MIN for item in instances],
+                        dtype=np.intp)
+
+    def mood_counts(self, indices: np.ndarray) -> dict[str, int]:
+        """How many of the given domain positions are predicted as each mood."""
+        counts = np.bincount(self.predicted[indices], minlength=len(MOODS_AFTER)).tolist()
+        return {mood: count for mood, count in zip(MOODS_AFTER, counts) if count}
+
     def batch_body(self, instances: Sequence[dict[str, Any]]) -> bytes:
         """The JSON answer to a validated batch, in input order: one vectorised gather."""
+        return self.batch_body_at(self.batch_indices(instances))
+
+    def batch_body_at(self, indices: np.ndarray) -> bytes:
+        """The JSON answer for the batch at these domain positions (see batch_indices)."""
         width = len(DURATIONS)
-        indices = np.array([MOOD_POSITION[item["mood_before"]] * width
-                            + item["duration_minutes"] - DURATION_MIN for item in instances],
-                           dtype=np.intp)
         minutes = set((indices % width + DURATION_MIN).tolist())
         return b"".join((b'{"predictions":[', b",".join(self._prediction_json[indices]),
                          b'],"model_version":', orjson.dumps(self.version),

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +19,9 @@ from typing import Any, Iterator
 import pytest
 
 from tests.conftest import ROOT
+
+
+LOGS: dict[int, Path] = {}  # server PID -> the file its output goes to
 
 
 def free_port() -> int:
@@ -56,7 +60,7 @@ def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 6
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n"
-                                 f"{process.stdout.read()}")
+                                 f"{server_output(process)}")
         try:
             if http.call("GET", "/health")[0] == 200:
                 return
@@ -66,28 +70,41 @@ def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 6
     raise AssertionError(f"server did not become healthy within {seconds} s")
 
 
-def start_serve(model_dir: Path, data_path: Path,
-                workers: int = 2) -> tuple[subprocess.Popen, Http]:
-    """Run `focus-agent serve` on a free port, as a user would."""
+def start_serve(model_dir: Path, data_path: Path, workers: int = 2,
+                env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Http]:
+    """Run `focus-agent serve` on a free port, as a user would (env: extra variables)."""
     port = free_port()
-    env = {**os.environ, "MODEL_DIR": str(model_dir), "DATA_PATH": str(data_path)}
+    env = {**os.environ, "MODEL_DIR": str(model_dir), "DATA_PATH": str(data_path),
+           **(env or {})}
+    # A file, not a pipe: a busy server writes a log line per request, and a full pipe that
+    # nobody reads would block it.
+    log = tempfile.NamedTemporaryFile(prefix="focus-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    LOGS[process.pid] = Path(log.name)
     return process, Http(f"http://127.0.0.1:{port}")
 
 
+def server_output(process: subprocess.Popen) -> str:
+    """Everything a server started by start_serve printed so far."""
+    return LOGS[process.pid].read_text(errors="replace")
+
+
 def stop(process: subprocess.Popen) -> str:
-    """Stop a server we started (by its PID) and return what it printed."""
+    """Stop a server we started (by its PID, SIGINT: at once) and return what it printed."""
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.stdout.read()
+    output = server_output(process)
+    LOGS.pop(process.pid).unlink()
+    return output
 
 
 @pytest.fixture(scope="module")

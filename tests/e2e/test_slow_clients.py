@@ -1,0 +1,59 @@
+"""Slow clients: connections that send nothing or trickle their headers do not stop service.
+
+The issue's attack: with sync workers two such clients stopped every answer, /health included,
+for the whole worker timeout. The gthread worker waits for a request's first bytes in its
+poller, and a trickling client holds one thread of several, so everyone else is answered.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from tests.e2e.conftest import Http
+from tests.e2e.load import PREDICT_BODY, SlowClients
+
+GENEROUS_TIMEOUT = 10  # "answered", not "answered fast": no latency is asserted
+
+
+def _answers(http: Http, path: str, body: bytes | None = None) -> int:
+    """The status of one request on a new connection, within the generous timeout."""
+    request = urllib.request.Request(http.base + path, data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=GENEROUS_TIMEOUT) as response:
+        json.loads(response.read())
+        return response.status
+
+
+def test_health_and_predict_answer_while_eight_slow_clients_hold_connections(
+        gunicorn: Http) -> None:
+    port = int(gunicorn.base.rsplit(":", 1)[1])
+    slow = SlowClients(port, silent=4, trickling=4)
+    try:
+        statuses = []
+        for _ in range(8):
+            statuses.append(_answers(gunicorn, "/health"))
+            statuses.append(_answers(gunicorn, "/predict", PREDICT_BODY))
+        assert statuses == [200] * 16
+        assert all(sent >= 3 for sent in slow.trickled), "the slow clients were not held"
+        assert all(connection.fileno() != -1 for connection in slow.silent)
+    finally:
+        slow.close()
+
+
+def test_a_slow_client_that_finishes_its_request_is_answered(gunicorn: Http) -> None:
+    port = int(gunicorn.base.rsplit(":", 1)[1])
+    slow = SlowClients(port, silent=1, trickling=0)
+    try:
+        connection = slow.silent[0]
+        body = PREDICT_BODY
+        connection.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           b"application/json\r\nContent-Length: " + str(len(body)).encode()
+                           + b"\r\nConnection: close\r\n\r\n" + body)
+        connection.settimeout(GENEROUS_TIMEOUT)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 ")
+    finally:
+        slow.close()
