@@ -23,21 +23,14 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt setup.cfg pyproject.tom
 
 install: $(BIN)/.installed ## Create .venv and install the pinned runtime and dev requirements
 
-SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver npm:npm
+# The system tools `make test` drives, as TOOL:DEBIAN-PACKAGE (`browser`: a Chrome or Chromium
+# and its driver, see scripts/system-deps.sh): the local registry with htpasswd auth (the
+# login tests need one that checks passwords), promtool for the metrics tests.
+SYSTEM_TOOLS = browser curl:curl openssl:openssl docker-registry:docker-registry \
+	htpasswd:apache2-utils promtool:prometheus
 
-system-deps: ## Install the Debian tools the tests drive (Chromium, its driver, npm) if missing
-	@missing=""; for pair in $(SYSTEM_TOOLS); do \
-		command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-
-node_modules/.installed: package.json package-lock.json | system-deps
-	npm ci --no-audit --no-fund
-	touch $@
-
-node-deps: node_modules/.installed ## Install the pinned Node tools of package.json (axe-core) into node_modules/
+system-deps: ## Install the tools the tests drive if missing (Debian; as root or with sudo -n)
+	@scripts/system-deps.sh $(SYSTEM_TOOLS)
 
 lint: install ## flake8 over the whole project
 	$(BIN)/flake8
@@ -65,7 +58,7 @@ run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no mode
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
 bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict under wrk against a bare-Flask ceiling
-	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	scripts/system-deps.sh wrk:wrk
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/run.py
 
 clean: ## Remove the venv, artifacts, reports and caches
@@ -81,8 +74,9 @@ IMAGE_RECORD ?= $(REPORTS)/image.json
 SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
 DELIVERY = $(BIN)/focus-delivery
 
-.PHONY: hadolint actionlint jenkinsfile-lint shellcheck pipeline-test delivery-lint image smoke sbom \
-	push image-verify image-tag image-digest model-accuracy report notify image-clean \
+.PHONY: hadolint actionlint jenkinsfile-lint node-deps delivery-deps shellcheck pipeline-test \
+	delivery-lint image smoke sbom push image-verify image-tag image-digest model-accuracy report \
+	notify image-clean \
 	delivery-check
 
 hadolint: install ## Lint the Dockerfile with hadolint
@@ -91,8 +85,21 @@ hadolint: install ## Lint the Dockerfile with hadolint
 actionlint: install ## Lint the GitHub Actions workflows with actionlint and shellcheck
 	ACTIONLINT=$(BIN)/actionlint scripts/lint-pipelines.sh actionlint
 
-jenkinsfile-lint: ## Parse the Jenkinsfile with Groovy (syntax check, no Jenkins needed)
+jenkinsfile-lint: node-deps ## Parse the Jenkinsfile with Groovy, then lint it with npm-groovy-lint
 	scripts/lint-pipelines.sh jenkinsfile
+
+node-deps: node_modules/.installed ## Install the pinned Node tools (package-lock.json) into ./node_modules
+
+node_modules/.installed: package.json package-lock.json
+	@scripts/system-deps.sh node:nodejs npm:npm
+	npm ci --no-audit --no-fund
+	touch $@
+
+DELIVERY_TOOLS = docker:docker.io shellcheck:shellcheck java:default-jre-headless groovy:groovy \
+	node:nodejs npm:npm
+
+delivery-deps: ## Install the tools the delivery targets drive if missing (root or sudo -n)
+	@scripts/system-deps.sh $(DELIVERY_TOOLS)
 
 shellcheck: ## Lint the delivery scripts and .ci/run with shellcheck
 	scripts/lint-pipelines.sh shellcheck

@@ -18,11 +18,30 @@ engine_answers() {
     docker info >/dev/null 2>&1
 }
 
+# Stop with the reason when this user cannot use an engine: a socket it may not open (the
+# docker client says "permission denied"), or no engine and no right to start one. Never
+# tries to start a second engine then.
+explain_unreachable() {
+    local user answer
+    user="$(id -un)"
+    answer="$(docker info 2>&1 >/dev/null || true)"
+    case "$answer" in
+        *"permission denied"*)
+            die "the Docker socket is not accessible to $user; join the docker group" \
+                "(as root: usermod -aG docker $user, then log in again)" ;;
+    esac
+    if [ "$(id -u)" -ne 0 ]; then
+        die "no Docker engine answers and $user may not start one; start it as root" \
+            "(systemctl start docker, or scripts/docker-engine.sh up)"
+    fi
+}
+
 up() {
     if engine_answers; then
         echo "already-running"
         return 0
     fi
+    explain_unreachable
     # One starter at a time: a concurrent caller waits, then finds the engine answering.
     mkdir -p "$STATE_DIR"
     exec 9>"$STATE_DIR/.lock"

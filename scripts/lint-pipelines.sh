@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Lint the pipeline definitions and scripts, installing Debian's shellcheck and groovy
-# when missing.
+# Lint the pipeline definitions and scripts, installing Debian's shellcheck, groovy and Java
+# when missing (scripts/lib/common.sh: as root or with sudo -n, else one line saying what).
 #
 #   scripts/lint-pipelines.sh actionlint [FILE...]   actionlint (with shellcheck) on the
 #                                                    GitHub Actions workflows
-#   scripts/lint-pipelines.sh jenkinsfile [FILE]     parse the Jenkinsfile with Groovy: a syntax
-#                                                    error fails (no Jenkins needed)
+#   scripts/lint-pipelines.sh jenkinsfile [FILE]     parse the Jenkinsfile with Groovy (a syntax
+#                                                    error fails), then lint it with npm-groovy-lint
+#                                                    (CodeNarc's Jenkinsfile rules, .groovylintrc.json;
+#                                                    any finding fails; `make node-deps` installs it)
 #   scripts/lint-pipelines.sh shellcheck [FILE...]   shellcheck the delivery scripts and .ci/run
 #
 # Env: ACTIONLINT (actionlint binary; default .venv/bin/actionlint, else PATH), JAVA_HOME
-#      (default: the JDK of the java on PATH).
+#      (default: the JDK of the java on PATH), GROOVY_LINT (default
+#      node_modules/.bin/npm-groovy-lint).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -45,6 +48,7 @@ shellcheck_run() {
 jenkinsfile_run() {
     local file="${1:-Jenkinsfile}"
     [ -f "$file" ] || die "no $file"
+    command -v java >/dev/null 2>&1 || apt_install default-jre-headless
     command -v groovy >/dev/null 2>&1 || apt_install groovy
     if [ -z "${JAVA_HOME:-}" ]; then
         local java
@@ -55,6 +59,13 @@ jenkinsfile_run() {
     groovy -e 'new GroovyShell().parse(new File(args[0]))' "$file" \
         || die "$file is not valid Groovy (see the error above)"
     echo "groovy: $file parses"
+
+    local linter="${GROOVY_LINT:-node_modules/.bin/npm-groovy-lint}"
+    [ -x "$linter" ] || die "$linter is missing: run 'make node-deps'"
+    # --noserver: no CodeNarc server left running after the lint.
+    "$linter" --noserver --failon info --output txt "$file" \
+        || die "npm-groovy-lint found problems in $file (see above; rules in .groovylintrc.json)"
+    echo "npm-groovy-lint: $file clean"
 }
 
 case "${1:-}" in

@@ -7,19 +7,35 @@ die() {
     exit 1
 }
 
-# Install Debian packages that are missing (CI machines start clean); needs root or sudo.
+# The file that says which distribution this is (a variable so that tests can point it
+# elsewhere).
+OS_RELEASE_FILE="${OS_RELEASE_FILE:-/etc/os-release}"
+
+# Succeed when this machine runs Debian itself (not a derivative such as Ubuntu).
+is_debian() {
+    [ -r "$OS_RELEASE_FILE" ] && grep -qx 'ID=debian' "$OS_RELEASE_FILE"
+}
+
+# Install Debian/Ubuntu packages: as root directly, else through `sudo -n` when sudo lets this
+# user in without a password. Anywhere else it stops with one line naming the packages and
+# the command to install them. DEBIAN_FRONTEND is passed through sudo's environment reset.
 apt_install() {
     local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || die "need root or sudo to install: $*"
-        sudo=(sudo -n)
+    if ! command -v apt-get >/dev/null 2>&1; then
+        die "missing packages: $*; this is not a Debian system: install them with its package manager"
     fi
-    command -v apt-get >/dev/null 2>&1 || die "no apt-get to install: $*"
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
+            sudo=(sudo -n)
+        else
+            die "missing packages: $*; install them as root: apt-get install -y $*"
+        fi
+    fi
+    local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
     echo "$(basename "$0" .sh): installing Debian packages: $*" >&2
-    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >&2; then
-        "${sudo[@]}" apt-get update -qq >&2 || die "apt-get update failed; cannot install $*"
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >&2 \
-            || die "apt-get install $* failed"
+    if ! "${apt[@]}" install -y -qq "$@" >&2; then
+        "${apt[@]}" update -qq >&2 || die "apt-get update failed; cannot install $*"
+        "${apt[@]}" install -y -qq "$@" >&2 || die "apt-get install $* failed"
     fi
 }
 

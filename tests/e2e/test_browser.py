@@ -7,7 +7,6 @@ reports/ for people to look at.
 
 from __future__ import annotations
 
-import shutil
 from typing import Iterator
 
 import pytest
@@ -18,27 +17,27 @@ from selenium.webdriver.support import expected_conditions as visible
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.conftest import ROOT
+from tests.e2e.browsers import BrowserNotFound, find_browser
 from tests.e2e.conftest import Http
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
     """Headless Chromium with no network beyond this machine; fails loudly when missing."""
-    for tool in (CHROMIUM, CHROMEDRIVER):
-        assert shutil.which(tool), (f"{tool} is missing: install Debian's chromium and "
-                                    "chromium-driver (make system-deps)")
+    try:
+        found = find_browser()
+    except BrowserNotFound as exc:
+        pytest.fail(str(exc))
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = found.binary
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--window-size=1000,1200",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = webdriver.Chrome(service=Service(found.driver), options=options)
     driver.set_page_load_timeout(30)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
