@@ -37,10 +37,16 @@ RUN pip install --no-deps . \
     && python -m pip uninstall --yes --quiet pip setuptools
 
 # Train and gate from the bundled dataset. REVISION becomes the manifest's git_commit.
+# The model is signed with an Ed25519 key made for this build alone: its private half lives
+# only during this RUN (created and deleted in it, so in no layer), its public half is shipped
+# and the runtime refuses any model without a valid signature (docs/model.md).
 ARG REVISION=""
 COPY data/group_01/meditation_sessions.csv data/group_01/
-RUN GIT_COMMIT="${REVISION}" focus-agent train \
+RUN mkdir -p /out/keys \
+    && focus-agent signing-key --private /tmp/build-signing.pem --public /out/keys/build.pub \
+    && GIT_COMMIT="${REVISION}" MODEL_SIGNING_KEY_FILE=/tmp/build-signing.pem focus-agent train \
         --data data/group_01/meditation_sessions.csv --artifacts /out/model/artifacts \
+    && rm /tmp/build-signing.pem \
     && cp data/group_01/meditation_sessions.csv /out/ \
     && chmod -R a+rX,go-w /out /opt/venv
 
@@ -73,12 +79,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     PORT=5000 \
     MODEL_DIR=/app/model/artifacts \
-    DATA_PATH=/app/data/group_01/meditation_sessions.csv
+    DATA_PATH=/app/data/group_01/meditation_sessions.csv \
+    MODEL_VERIFY_KEY_FILE=/app/keys/build.pub \
+    REQUIRE_SIGNED_MODEL=1
 
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=builder /out/gunicorn.conf.py ./
 COPY --from=builder /out/model/artifacts/ model/artifacts/
+COPY --from=builder /out/keys/ keys/
 COPY --from=builder /out/meditation_sessions.csv data/group_01/
 
 USER 10001:10001
