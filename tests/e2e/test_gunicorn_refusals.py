@@ -72,6 +72,10 @@ def test_a_small_chunked_body_is_answered(gunicorn: Http) -> None:
     (b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, "BAD_REQUEST"),
     (b"GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n", 400, "BAD_REQUEST"),
     (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"),
+    (b"POST /predict HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}",
+     417, "EXPECTATION_FAILED"),
+    (b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: br\r\n\r\n", 501,
+     "NOT_IMPLEMENTED"),
     (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400,
      "BAD_REQUEST"),
 ])
