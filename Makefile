@@ -23,9 +23,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt setup.cfg pyproject.tom
 
 install: $(BIN)/.installed ## Create .venv and install the pinned runtime and dev requirements
 
-SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver
+SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver pg_ctlcluster:postgresql
 
-system-deps: ## Install the Debian tools the tests drive (Chromium and its driver) if missing
+system-deps: ## Install the Debian tools the tests drive (Chromium, its driver, PostgreSQL) if missing
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 		command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
@@ -58,9 +58,10 @@ train: install ## Train, evaluate and gate the model; write model.joblib, model.
 run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
-bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict under wrk against a bare-Flask ceiling
+bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict against a bare-Flask ceiling, and the journal
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/run.py
+	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/journal.py
 
 clean: ## Remove the venv, artifacts, reports and caches
 	rm -rf $(VENV) $(ARTIFACTS) $(REPORTS) .pytest_cache .coverage *.egg-info
