@@ -82,7 +82,7 @@ def measure(name: str, url: str, work: Path) -> dict[str, Any]:
     port = free_port()
     server = start_gunicorn("app.wsgi:app", port, work / f"{name}.log")
     try:
-        wait_listening(port, server)
+        wait_listening(port, server, 300)
         single = wrk(port, "/sessions", "POST", bodies["single"])
         batch = wrk(port, "/sessions", "POST", bodies["batch"])
         fill(url, STORED)
