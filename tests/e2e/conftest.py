@@ -68,9 +68,10 @@ def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 6
 
 def start_serve(model_dir: Path, data_path: Path,
                 workers: int = 2) -> tuple[subprocess.Popen, Http]:
-    """Run `focus-agent serve` on a free port, as a user would."""
+    """Run `focus-agent serve` on a free port, as a user would (its journal beside model_dir)."""
     port = free_port()
-    env = {**os.environ, "MODEL_DIR": str(model_dir), "DATA_PATH": str(data_path)}
+    env = {**os.environ, "MODEL_DIR": str(model_dir), "DATA_PATH": str(data_path),
+           "DATABASE_URL": f"sqlite:///{Path(model_dir).parent / f'journal-{port}.db'}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
