@@ -1,8 +1,10 @@
 # Focus Meditation Agent: a multi-stage image.
 #   builder  installs the pinned requirements into /opt/venv, installs the project, then
 #            trains and gates the model (a failing quality gate fails the build);
-#   runtime  the venv, the trained artifact, the dataset the API serves and the Gunicorn
-#            config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
+#   runtime  the venv, the trained artifact, the dataset that seeds the journal and the
+#            Gunicorn config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
+#            The journal (SQLite) lives in /app/instance: mount a volume there to keep it
+#            (docker run -v focus-journal:/app/instance ...), or set DATABASE_URL to PostgreSQL.
 # Build:  make image   (or: docker build -t focus-meditation-agent:dev .)
 # PYTHON_IMAGE lets air-gapped machines point every stage at a mirror or a local base.
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -27,11 +29,12 @@ RUN pip install -r requirements.txt \
     && find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' \
         -exec rm -rf {} +
 
-# The project's code: app/ and model/ only (the delivery tool drives builds from outside and
-# is not shipped, so its console script goes too). pip itself is not needed at run time.
+# The project's code: app/, model/ and store/ only (the delivery tool drives builds from
+# outside and is not shipped, so its console script goes too). pip is not needed at run time.
 COPY setup.cfg pyproject.toml README.md ./
 COPY app/ app/
 COPY model/ model/
+COPY store/ store/
 RUN pip install --no-deps . \
     && rm -f /opt/venv/bin/focus-delivery \
     && python -m pip uninstall --yes --quiet pip setuptools
@@ -81,7 +84,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MODEL_DIR=/app/model/artifacts \
     DATA_PATH=/app/data/group_01/meditation_sessions.csv \
     MODEL_VERIFY_KEY_FILE=/app/keys/build.pub \
-    REQUIRE_SIGNED_MODEL=1
+    REQUIRE_SIGNED_MODEL=1 \
+    DATABASE_URL=sqlite:////app/instance/focus.db
 
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
@@ -89,6 +93,8 @@ COPY --from=builder /out/gunicorn.conf.py ./
 COPY --from=builder /out/model/artifacts/ model/artifacts/
 COPY --from=builder /out/keys/ keys/
 COPY --from=builder /out/meditation_sessions.csv data/group_01/
+# The journal's folder, writable by the server's user; a volume mounted here keeps the data.
+RUN install -d -o 10001 -g 10001 -m 0750 /app/instance
 
 USER 10001:10001
 EXPOSE 5000
@@ -96,4 +102,5 @@ EXPOSE 5000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '5000') + '/health', timeout=2)"]
 
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "app.wsgi:app"]
+# `focus-agent serve` migrates the journal, seeds it when empty, then execs Gunicorn.
+CMD ["focus-agent", "serve"]

@@ -25,9 +25,11 @@ install: $(BIN)/.installed ## Create .venv and install the pinned runtime and de
 
 # The system tools `make test` drives, as TOOL:DEBIAN-PACKAGE (`browser`: a Chrome or Chromium
 # and its driver, see scripts/system-deps.sh): the local registry with htpasswd auth (the
-# login tests need one that checks passwords), promtool for the metrics tests.
+# login tests need one that checks passwords), promtool for the metrics tests,
+# PostgreSQL (its initdb/pg_ctl) for the journal's tests.
 SYSTEM_TOOLS = browser curl:curl openssl:openssl docker-registry:docker-registry \
-	htpasswd:apache2-utils promtool:prometheus
+	htpasswd:apache2-utils promtool:prometheus \
+	pg_ctlcluster:postgresql
 
 system-deps: ## Install the tools the tests drive if missing (Debian; as root or with sudo -n)
 	@scripts/system-deps.sh $(SYSTEM_TOOLS)
@@ -57,9 +59,10 @@ train: install ## Train, evaluate and gate the model; write model.joblib, model.
 run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
-bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict under wrk against a bare-Flask ceiling
+bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict against a bare-Flask ceiling, and the journal
 	scripts/system-deps.sh wrk:wrk
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/run.py
+	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/journal.py
 
 clean: ## Remove the venv, artifacts, reports and caches
 	rm -rf $(VENV) $(ARTIFACTS) $(REPORTS) .pytest_cache .coverage *.egg-info

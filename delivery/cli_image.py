@@ -225,9 +225,10 @@ def smoke_command(registry: str | None, username: str | None, repository: str | 
     """Run the image, wait for healthy, check /health and a /predict, then remove it.
 
     Two containers run at once, one plain and one --read-only --tmpfs /tmp, published on
-    127.0.0.1 only. Both must answer /health and /predict; the plain one must also serve the
-    page and /stats, the server must run as a non-root uid (and the image's USER be numeric),
-    and the read-only one must refuse writes.
+    127.0.0.1 only, the read-only one with a volume on /app/instance for the journal. Both
+    must answer /health and /predict and store a session POSTed with a smoke-test API key;
+    the plain one must also serve the page and /stats, the server must run as a non-root uid
+    (and the image's USER be numeric), and the read-only one must refuse writes elsewhere.
 
     The image is --image, else the first tag of the image record, else REPOSITORY and the
     first tag the options name.
@@ -239,7 +240,8 @@ def smoke_command(registry: str | None, username: str | None, repository: str | 
     result = smoke_test.run(images.connect(), image_ref, timeout)
     click.echo(f"smoke test of {image_ref} passed: /health {result.health.get('status')}, "
                f"/predict {smoke_test.SAMPLE} -> {result.prediction['mood_after']}, page and "
-               f"/stats served, uid {result.uid}, --read-only --tmpfs /tmp works")
+               f"/stats served, a session written and read back, uid {result.uid},"
+               " --read-only --tmpfs /tmp works (journal on a volume)")
 
 
 @image.command("push", short_help="Log in, push every tag, print the digest.")

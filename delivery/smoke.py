@@ -20,9 +20,13 @@ PORT = "5000/tcp"
 LABEL = "focus-delivery.smoke"
 MOODS = {"calm", "relaxed", "focused", "energized"}
 SAMPLE = {"duration_minutes": 20, "mood_before": "stressed"}
+SESSION = {"duration_minutes": 20, "mood_before": "stressed", "mood_after": "calm"}
+SMOKE_KEY = "smoke-test-key"  # the API key the smoke containers accept, for one write
+JOURNAL_DIR = "/app/instance"  # where the image keeps its SQLite journal (a volume in prod)
 VARIANTS: dict[str, dict[str, Any]] = {
-    "plain": {},
-    "read-only": {"read_only": True, "tmpfs": {"/tmp": ""}},
+    "plain": {"environment": {"API_KEYS": SMOKE_KEY}},
+    "read-only": {"read_only": True, "tmpfs": {"/tmp": ""},
+                  "environment": {"API_KEYS": SMOKE_KEY}},
 }
 # Exits with the errno of a failed write to the user's home (EROFS on a read-only root).
 WRITE_PROBE = ("import pathlib\ntry:\n    pathlib.Path.home().joinpath('.write-probe').touch()\n"
@@ -38,12 +42,12 @@ class SmokeResult:
     uid: int = -1
 
 
-def _fetch(url: str, body: dict[str, Any] | None = None,
-           accept: str = "application/json") -> tuple[int, str]:
+def _fetch(url: str, body: dict[str, Any] | None = None, accept: str = "application/json",
+           headers: dict[str, str] | None = None) -> tuple[int, str]:
     """Send one request to the container and return (status, body text); 0 when none answers."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
-                                                              "Accept": accept})
+                                                              "Accept": accept, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode("utf-8", "replace")
@@ -131,6 +135,20 @@ def check_page_and_data(base: str) -> None:
         raise DeliveryError(f"GET /stats answered {status}: is the dataset in the image?")
 
 
+def check_journal(base: str) -> None:
+    """Fail unless a session POSTed with the smoke key is stored and read back the same."""
+    status, text = _fetch(base + "/sessions", SESSION,
+                          headers={"Authorization": f"Bearer {SMOKE_KEY}"})
+    if status != 201:
+        raise DeliveryError(f"POST /sessions answered {status} {text[:300]}: expected 201 (is"
+                            f" {JOURNAL_DIR} writable?)")
+    written = json.loads(text)
+    status, stored = _request(f"{base}/sessions/{written['id']}")
+    if status != 200 or stored != written:
+        raise DeliveryError(f"GET /sessions/{written['id']} answered {status} {stored!r}:"
+                            f" expected the session just written, {written!r}")
+
+
 def check_user(user: str) -> None:
     """Fail unless the image's USER is a numeric id other than 0 (runAsNonRoot can verify it)."""
     uid = user.partition(":")[0]
@@ -170,7 +188,8 @@ def _logs(container: Any, lines: int = 30) -> str:
 
 
 def run(client: docker.DockerClient, image: str, timeout_s: float = 120.0) -> SmokeResult:
-    """Run `image` plain and --read-only --tmpfs /tmp, probe both; always remove them.
+    """Run `image` plain and --read-only --tmpfs /tmp (the journal on a volume), probe both,
+    write a session to each and read it back; always remove them and the volume.
 
     The image must be local: a missing one is an error, never a pull from a registry.
     """
@@ -180,8 +199,12 @@ def run(client: docker.DockerClient, image: str, timeout_s: float = 120.0) -> Sm
         raise DeliveryError(f"no image {image}: build it first with `focus-delivery image "
                             "build`", traceback_text(exc)) from exc
     containers: dict[str, Any] = {}
+    volume = client.volumes.create(f"focus-smoke-{uuid.uuid4().hex[:12]}", labels={LABEL: image})
     try:
         for name, options in VARIANTS.items():
+            if options.get("read_only"):  # the journal on a volume, the root read-only
+                options = {**options, "volumes": {volume.name: {"bind": JOURNAL_DIR,
+                                                                "mode": "rw"}}}
             containers[name] = _create(client, image, options)
         return _start_and_probe(containers, user, timeout_s)
     except DeliveryError as exc:
@@ -190,6 +213,7 @@ def run(client: docker.DockerClient, image: str, timeout_s: float = 120.0) -> Sm
     finally:
         for container in containers.values():
             container.remove(force=True)
+        volume.remove(force=True)
 
 
 def _create(client: docker.DockerClient, image: str, options: dict[str, Any]) -> Any:
@@ -217,6 +241,7 @@ def _start_and_probe(containers: dict[str, Any], user: str, timeout_s: float) ->
             bases[name] = f"http://127.0.0.1:{_host_port(container)}"
             wait_ready(container, bases[name], timeout_s)
             results.append(probe(bases[name]))
+            check_journal(bases[name])
         except DeliveryError as exc:
             raise DeliveryError(f"{exc.message} ({name} run)", exc.detail,
                                 log_tail=_logs(container)) from exc

@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:  # Alembic is imported when a migration runs, not with every app start
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -17,6 +19,7 @@ VERSION_TABLE = "alembic_version"
 
 def alembic_config(url: str = "") -> Config:
     """Alembic's configuration for the journal, without an alembic.ini."""
+    from alembic.config import Config
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -26,6 +29,7 @@ def alembic_config(url: str = "") -> Config:
 @lru_cache(maxsize=1)
 def head_revision() -> str:
     """The newest revision this code knows."""
+    from alembic.script import ScriptDirectory
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
@@ -38,6 +42,7 @@ def current_revision(connection: Connection) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to revision, in one transaction."""
+    from alembic import command
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -46,6 +51,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database back to revision (base: empty)."""
+    from alembic import command
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

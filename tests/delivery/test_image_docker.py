@@ -105,7 +105,8 @@ def test_smoke_passes_on_the_built_image(smoked, built_image):
 def test_smoke_checks_page_non_root_and_read_only(smoked):
     result, _ = smoked
     assert result.stdout.rstrip().endswith(
-        "page and /stats served, uid 10001, --read-only --tmpfs /tmp works")
+        "page and /stats served, a session written and read back, uid 10001, --read-only"
+        " --tmpfs /tmp works (journal on a volume)")
 
 
 def test_smoke_leaves_no_container_behind(smoked):

@@ -408,7 +408,7 @@ def test_dockerfile_runtime_is_non_root_with_python_healthcheck() -> None:
     user = re.search(r"^USER\s+(\d+)(?::(\d+))?$", runtime, re.MULTILINE)
     assert user and user.group(1) != "0"
     assert re.search(r'^HEALTHCHECK .*\n?.*CMD \["python"', runtime, re.MULTILINE)
-    assert re.search(r'^CMD \["gunicorn", "-c", "gunicorn\.conf\.py"', runtime, re.MULTILINE)
+    assert re.search(r'^CMD \["focus-agent", "serve"\]$', runtime, re.MULTILINE)  # execs Gunicorn
     assert re.search(r"^EXPOSE 5000$", runtime, re.MULTILINE)
     for label in ("source", "revision", "created", "version"):
         assert f"org.opencontainers.image.{label}=" in runtime, label

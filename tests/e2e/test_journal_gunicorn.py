@@ -28,6 +28,7 @@ pytestmark = pytest.mark.e2e
 KEY = "e2e-key"
 CLIENTS, POSTS_PER_CLIENT = 4, 250
 BATCH_SIZE, BATCHES_PER_CLIENT = 500, 8
+STARTUP_SECONDS = 240  # a loaded CI machine may take minutes to import and seed; not a timing test
 
 
 def start_server(model_dir: Path, data_path: Path, database_url: str,
@@ -107,7 +108,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path, trained_dir: Path,
     process, http = start_server(trained_dir, dataset_path, url)
     store = Journal(url)
     try:
-        wait_until_healthy(http, process)
+        wait_until_healthy(http, process, STARTUP_SECONDS)
         yield process, http, store
     finally:
         stop(process)
@@ -177,7 +178,7 @@ def test_serve_upgrades_and_seeds_an_empty_store_once(tmp_path: Path, trained_di
     for attempt in range(2):
         process, http = start_server(trained_dir, dataset_path, url, workers=1)
         try:
-            wait_until_healthy(http, process)
+            wait_until_healthy(http, process, STARTUP_SECONDS)
             assert http.call("GET", "/stats")[2]["total_sessions"] == 2000
         finally:
             output = stop(process)
@@ -199,7 +200,7 @@ def test_the_database_going_down_is_503_for_the_store_and_predict_goes_on(
     databases = Databases(own_postgres.admin_url)
     process, http = start_server(trained_dir, dataset_path, databases.new())
     try:
-        wait_until_healthy(http, process)
+        wait_until_healthy(http, process, STARTUP_SECONDS)
         session = {"duration_minutes": 20, "mood_before": "stressed", "mood_after": "calm"}
         assert send(http.base, session)[0] == 201
         own_postgres.stop("immediate")
