@@ -3,6 +3,8 @@
 #            trains and gates the model (a failing quality gate fails the build);
 #   runtime  the venv, the trained artifact, the dataset the API serves and the Gunicorn
 #            config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
+#            Where it writes: /tmp (the metrics of every worker, PROMETHEUS_MULTIPROC_DIR)
+#            and /dev/shm (Gunicorn's heartbeats); both in memory, see deploy/k8s/.
 # Build:  make image   (or: docker build -t focus-meditation-agent:dev .)
 # PYTHON_IMAGE lets air-gapped machines point every stage at a mirror or a local base.
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -72,6 +74,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     PORT=5000 \
+    WORKER_CLASS=gthread \
+    LOG_FORMAT=json \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/focus-metrics \
     MODEL_DIR=/app/model/artifacts \
     DATA_PATH=/app/data/group_01/meditation_sessions.csv
 
