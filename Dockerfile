@@ -5,6 +5,8 @@
 #            Gunicorn config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
 #            The journal (SQLite) lives in /app/instance: mount a volume there to keep it
 #            (docker run -v focus-journal:/app/instance ...), or set DATABASE_URL to PostgreSQL.
+#            Where else it writes: /tmp (the metrics of every worker, PROMETHEUS_MULTIPROC_DIR)
+#            and /dev/shm (Gunicorn's heartbeats); both in memory, see deploy/k8s/.
 # Build:  make image   (or: docker build -t focus-meditation-agent:dev .)
 # PYTHON_IMAGE lets air-gapped machines point every stage at a mirror or a local base.
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -81,6 +83,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     PORT=5000 \
+    WORKER_CLASS=gthread \
+    LOG_FORMAT=json \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/focus-metrics \
     MODEL_DIR=/app/model/artifacts \
     DATA_PATH=/app/data/group_01/meditation_sessions.csv \
     MODEL_VERIFY_KEY_FILE=/app/keys/build.pub \

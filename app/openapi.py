@@ -48,7 +48,9 @@ ROUTES: list[tuple[str, str, str, Any, str, Any, tuple[str, ...]]] = [
      "200", schemas.RecommendResponse, ("400", "413", "415", "503")),
     ("get", "/model", "The served model's manifest", None, "200", schemas.ModelInfo, ("503",)),
     ("get", "/openapi.json", "This document", None, "200", None, ()),
+    ("get", "/metrics", "Prometheus metrics (text exposition format)", None, "200", None, ()),
 ]
+TEXT_ANSWERS = {"/metrics": "text/plain"}
 SESSION_PARAMETERS = [
     {"name": "limit", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}},
@@ -139,6 +141,9 @@ def openapi_document(version: str) -> dict[str, Any]:
         operation = _operation(summary, body, status, success, errors)
         if (method, path) == ("get", "/sessions"):
             operation["parameters"] = SESSION_PARAMETERS
+        if path in TEXT_ANSWERS:
+            operation["responses"][status]["content"] = {TEXT_ANSWERS[path]:
+                                                         {"schema": {"type": "string"}}}
         _describe_journal(method, path, operation)
         paths.setdefault(path, {})[method] = operation
     return {

@@ -54,7 +54,7 @@ class Http:
                          {"Content-Type": "application/json"})
 
 
-def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 120) -> None:
     """Poll /health until it answers 200; fail with the server's output if it never does."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -67,7 +67,8 @@ def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 6
         except (urllib.error.URLError, ConnectionError):
             pass
         time.sleep(0.2)
-    raise AssertionError(f"server did not become healthy within {seconds} s")
+    raise AssertionError(f"server did not become healthy within {seconds} s:\n"
+                         f"{server_output(process)[-3000:]}")
 
 
 def start_serve(model_dir: Path, data_path: Path, workers: int = 2,

@@ -22,6 +22,7 @@ class Outcome:
     sent: float | None
     status: int | None
     error: str | None
+    closed: bool = False  # the answer said "Connection: close"
 
 
 @dataclass
@@ -63,8 +64,9 @@ class Load:
                 sent = time.monotonic()
                 response = connection.getresponse()
                 response.read()
-                self.outcomes.append(Outcome(sent, response.status, None))
-                if not keep_alive or response.getheader("Connection") == "close":
+                closed = response.getheader("Connection") == "close"
+                self.outcomes.append(Outcome(sent, response.status, None, closed))
+                if not keep_alive or closed:
                     connection.close()
                     connection = None
             except (OSError, http.client.HTTPException) as error:

@@ -60,6 +60,8 @@ def test_sigterm_under_load_drains_and_drops_no_request_sent_before_the_drain_en
     assert exit_code == 0, output[-3000:]
     assert failed == [], f"{len(failed)} requests sent before the drain ended failed: {failed[:5]}"
     assert during and all(o.status == 200 for o in during), "no answer during the drain"
+    assert all(o.closed for o in during if o.sent > terminated + DRAIN_SECONDS / 2), \
+        "a connection was kept alive during the drain"
     draining = [body for status, _, body in healths if status == 503]
     assert draining and "draining" in draining[0]["reasons"][0], healths[-3:]
     assert "SIGTERM: draining for 3.0 s" in output
