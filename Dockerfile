@@ -1,8 +1,11 @@
 # Focus Meditation Agent: a multi-stage image.
 #   builder  installs the pinned requirements into /opt/venv, installs the project, then
-#            trains and gates the model (a failing quality gate fails the build);
+#            trains and gates the model (a failing quality gate fails the build); it trusts
+#            the build machine's extra CA certificates (BUILD_CA_CERTS) for pip, and carries
+#            the label the build removes it by (BUILD_ID), so no untagged image stays behind;
 #   runtime  the venv, the trained artifact, the dataset that seeds the journal and the
 #            Gunicorn config, run by a numeric non-root user; works with --read-only --tmpfs /tmp.
+#            It starts again from the base: no build-time CA certificate reaches it.
 #            The journal (SQLite) lives in /app/instance: mount a volume there to keep it
 #            (docker run -v focus-journal:/app/instance ...), or set DATABASE_URL to PostgreSQL.
 #            Where else it writes: /tmp (the metrics of every worker, PROMETHEUS_MULTIPROC_DIR)
@@ -19,6 +22,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH
+
+# The build machine's extra CA certificates (PEM text, e.g. a proxy's), which pip needs to reach
+# the package index there: trusted in this stage only.
+ARG BUILD_CA_CERTS=""
+RUN if [ -n "$BUILD_CA_CERTS" ]; then \
+        printf '%s\n' "$BUILD_CA_CERTS" > /usr/local/share/ca-certificates/build-extra.crt \
+        && update-ca-certificates \
+        && printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' > /etc/pip.conf; \
+    fi
 
 RUN python3 -m venv /opt/venv
 
@@ -57,6 +69,10 @@ RUN mkdir -p /out/keys \
 
 COPY gunicorn.conf.py /out/
 RUN chmod a+r,go-w /out/gunicorn.conf.py
+
+# Last, so that a new BUILD_ID (one per build) leaves every cached layer above reusable.
+ARG BUILD_ID=""
+LABEL org.focus-meditation-agent.builder="${BUILD_ID}"
 
 
 FROM ${PYTHON_IMAGE} AS runtime

@@ -1,9 +1,9 @@
 """`focus-delivery image ...`: build, smoke-test and push the service image (docker SDK)."""
 from __future__ import annotations
 
-import re
 import subprocess
 import time
+import uuid
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -80,7 +80,7 @@ def pr_head(context: Path, commit: str | None,
 
 
 def _source(url: str | None, context: Path) -> str | None:
-    """Return the repository URL (default: git's origin remote) without any credentials."""
+    """Return the repository URL (default: git's origin remote), None for a local path."""
     if not url:
         try:
             url = subprocess.run(["git", "-C", str(context), "config", "--get",
@@ -88,7 +88,7 @@ def _source(url: str | None, context: Path) -> str | None:
                                  timeout=30).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
-    return re.sub(r"^([a-z+]+://)[^/@]*@", r"\1", url) or None
+    return images.source_url(url)
 
 
 def _version() -> str:
@@ -107,8 +107,9 @@ def _writer(quiet: bool) -> Callable[[str], None]:
 
 
 def _labels_and_args(dockerfile: Path, commit: str | None, source: str | None,
-                     python_image: str | None,
-                     extra: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+                     python_image: str | None, extra: dict[str, str],
+                     extra_standard: dict[str, str] | None = None,
+                     ) -> tuple[dict[str, str], dict[str, str]]:
     """Return the OCI labels, and the build args of those that the Dockerfile declares."""
     created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     labels = {
@@ -119,7 +120,7 @@ def _labels_and_args(dockerfile: Path, commit: str | None, source: str | None,
         "org.opencontainers.image.source": source or "",
     }
     standard = {"VERSION": _version(), "REVISION": commit, "CREATED": created,
-                "SOURCE": source, "PYTHON_IMAGE": python_image}
+                "SOURCE": source, "PYTHON_IMAGE": python_image, **(extra_standard or {})}
     declared = images.declared_args(dockerfile)
     args = {k: v for k, v in standard.items() if k in declared and v}
     args.update(extra)
@@ -179,19 +180,31 @@ def image() -> None:
 @click.option("--change-id", envvar="CHANGE_ID", show_envvar=True,
               help="Pull request number (Jenkins sets it on PR builds): the tag and the "
                    "revision label name the PR head, not Jenkins's local merge commit.")
+@click.option("--ca-certs", "ca_certs", envvar="BUILD_CA_CERTS_DIR", show_envvar=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              default=Path("/usr/local/share/ca-certificates"), show_default=True,
+              help="Folder of the build machine's extra CA certificates (*.crt): trusted by "
+                   "pip in the builder stage only (build arg BUILD_CA_CERTS), never shipped.")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
               help="Extra build arg; repeat for more.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not show the build log as it goes.")
 def build_command(registry: str | None, username: str | None, repository: str | None,
                   build_number: str | None, commit: str | None, branch: str | None,
                   record: Path, context: Path, dockerfile: str, python_image: str | None,
-                  source: str | None, change_id: str | None, build_args: tuple[str, ...],
-                  quiet: bool) -> None:
-    """Build the multi-stage image with Jenkins's tags, OCI labels and build args."""
+                  source: str | None, change_id: str | None, ca_certs: Path,
+                  build_args: tuple[str, ...], quiet: bool) -> None:
+    """Build the multi-stage image with Jenkins's tags, OCI labels and build args.
+
+    The builder stage's image is removed after the build (it is labelled with this build's
+    BUILD_ID), so builds leave no untagged image behind.
+    """
     commit, merge_commit = pr_head(context, commit or _git_commit(context), change_id)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
+    build_id = uuid.uuid4().hex
+    certs = images.read_ca_certs(ca_certs) if ca_certs.is_dir() else ""
     labels, args = _labels_and_args(context / dockerfile, commit, _source(source, context),
-                                    python_image, parse_key_values(build_args, "--build-arg"))
+                                    python_image, parse_key_values(build_args, "--build-arg"),
+                                    {"BUILD_ID": build_id, "BUILD_CA_CERTS": certs})
     client = images.connect()
     record.unlink(missing_ok=True)  # a failed build must not leave the previous build's record
     request = images.BuildRequest(context=context, dockerfile=dockerfile, repository=repo,
@@ -203,12 +216,15 @@ def build_command(registry: str | None, username: str | None, repository: str | 
         if not quiet:
             exc.log_tail = ""
         raise
+    finally:
+        images.remove_builder(client, build_id)
     seconds = round(time.monotonic() - started)
     size = client.images.get(image_id).attrs["Size"]
     images.write_record(record, {"repository": repo, "local_repository": repo, "tags": tags,
                                  "image_id": image_id, "digest": None, "size_bytes": size,
                                  "build_seconds": seconds, "build_number": build_number,
-                                 "commit": commit, "merge_commit": merge_commit})
+                                 "commit": commit, "merge_commit": merge_commit,
+                                 "build_id": build_id})
     click.echo(f"built {image_id} in {seconds} s, {size / 1e6:.0f} MB, as "
                + ", ".join(f"{repo}:{tag}" for tag in tags))
 

@@ -17,6 +17,12 @@ NAME = "focus-meditation-agent"
 _ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 _NOISE = (" ---> ", "Removing intermediate container")
+# A remote git can fetch over the network: scheme://host/... or scp-like user@host:path.
+_NETWORK_URL = re.compile(r"^(?:(?:https?|ssh|git)://[^/\s]+/\S*|[\w.-]+@[\w.-]+:\S+)$")
+_URL_CREDENTIALS = re.compile(r"^([a-z+]+://)[^/@]*@")
+# The label the Dockerfile's builder stage carries, with BUILD_ID as its value, so that a build
+# can remove the intermediate image it leaves (images.remove_builder).
+BUILDER_LABEL = "org.focus-meditation-agent.builder"
 
 Writer = Callable[[str], None]
 
@@ -60,6 +66,31 @@ def image_tags(build_number: str | None, commit: str | None, branch: str | None)
         raise DeliveryError("no tag for the image: pass --build-number, --commit or "
                             f"--branch {RELEASE_BRANCH}")
     return tags
+
+
+def source_url(remote: str | None) -> str | None:
+    """Return the repository URL for the OCI source label: a network URL without credentials.
+
+    A local path or file:// remote (a clone of a clone) says nothing to whoever pulls the
+    image, so it gives None (the label is then left empty).
+    """
+    remote = (remote or "").strip()
+    if not _NETWORK_URL.match(remote):
+        return None
+    return _URL_CREDENTIALS.sub(r"\1", remote)
+
+
+def read_ca_certs(directory: Path) -> str:
+    """Return the PEM text of the *.crt files in `directory` (sorted), empty when there are none.
+
+    These are the build machine's extra CA certificates (a proxy's, say), which pip in the
+    builder stage needs to reach the package index; they are never copied into the runtime.
+    """
+    try:
+        files = sorted(directory.glob("*.crt"))
+        return "".join(path.read_text("ascii").rstrip("\n") + "\n" for path in files)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeliveryError(f"cannot read the CA certificates in {directory}: {exc}") from exc
 
 
 def declared_args(dockerfile: Path) -> set[str]:
@@ -123,6 +154,22 @@ def build(client: docker.DockerClient, request: BuildRequest, write: Writer) -> 
     except docker.errors.DockerException as exc:
         raise DeliveryError(f"image build failed: {exc}", traceback_text(exc)) from exc
     return image_id
+
+
+def remove_builder(client: docker.DockerClient, build_id: str) -> int:
+    """Remove the builder-stage image a build left untagged (labelled with its build id).
+
+    Only this build's, so concurrent builds on a shared engine keep theirs; returns how many
+    went. Its cached layers go with it, so the next build installs the requirements again.
+    """
+    removed = 0
+    for leftover in client.images.list(filters={"label": f"{BUILDER_LABEL}={build_id}"}):
+        try:
+            client.images.remove(leftover.id)
+            removed += 1
+        except docker.errors.NotFound:
+            pass
+    return removed
 
 
 def retag(client: docker.DockerClient, source: str, repository: str, tag: str) -> None:

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Ensure the local stand-in for python:3.11-slim exists, for machines that reach no
-# container registry: debootstrap a minimal Debian bookworm with python3, python3-venv and
-# ca-certificates, add this machine's extra CA certificates (pip inside the build needs
-# them), and `docker import` it. Idempotent; prints the image tag on its last stdout line.
+# Ensure the local stand-in for python:3.11-slim exists, for machines that cannot pull it:
+# debootstrap a minimal Debian bookworm with python3, python3-venv and ca-certificates, and
+# `docker import` it. Needs root (debootstrap, chroot): it is part of the system tools that
+# .ci/run installs as root, never of a test run. Idempotent; prints the image tag on its last
+# stdout line. The build machine's extra CA certificates are not in it: the Dockerfile's
+# builder stage alone trusts them (build arg BUILD_CA_CERTS), so the runtime never ships them.
 #
-# Env: BASE_IMAGE (default focus-agent/python-base:3.11-bookworm), BASE_WORK_DIR (default
-#      .tmp/base-image), DEBIAN_MIRROR (default: the first Debian archive in apt's sources).
+#   scripts/base-image.sh           build it if missing (root)
+#   scripts/base-image.sh --check   only say whether it is there (any user); exit 1 if not
+#
+# Env: BASE_IMAGE (default focus-agent/python-stand-in:3.11-bookworm), BASE_WORK_DIR (default
+#      .tmp/base-image; debootstrap.log stays there), DEBIAN_MIRROR (default: the first Debian
+#      archive in apt's sources).
 set -euo pipefail
 
-BASE_IMAGE="${BASE_IMAGE:-focus-agent/python-base:3.11-bookworm}"
+BASE_IMAGE="${BASE_IMAGE:-focus-agent/python-stand-in:3.11-bookworm}"
 BASE_WORK_DIR="${BASE_WORK_DIR:-.tmp/base-image}"
 SUITE=bookworm
-EXTRA_CA_DIR=/usr/local/share/ca-certificates
 
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
@@ -48,7 +53,11 @@ already_there() {
 }
 
 already_there
+[ "${1:-}" != --check ] || die "no base image $BASE_IMAGE: build it once as root" \
+    "(scripts/base-image.sh), or set PYTHON_IMAGE to an image that can be pulled"
 docker info >/dev/null 2>&1 || die "no Docker engine answers; run scripts/docker-engine.sh up first"
+[ "$(id -u)" -eq 0 ] || die "no base image $BASE_IMAGE, and building it needs root (debootstrap):" \
+    "run scripts/base-image.sh as root once, or set PYTHON_IMAGE to an image that can be pulled"
 # One builder at a time: a second caller waits, then finds the tag.
 mkdir -p "$BASE_WORK_DIR"
 exec 9>"$BASE_WORK_DIR/.lock"
@@ -68,15 +77,17 @@ rm -rf "$rootfs"
 mkdir -p "$rootfs"
 
 echo "base-image: debootstrap $SUITE (minbase) into $rootfs" >&2
-debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-    "$SUITE" "$rootfs" "$mirror" >&2 \
-    || die "debootstrap failed; see $rootfs/debootstrap/debootstrap.log"
-
-if compgen -G "$EXTRA_CA_DIR/*.crt" >/dev/null; then
-    mkdir -p "$rootfs$EXTRA_CA_DIR"
-    cp "$EXTRA_CA_DIR"/*.crt "$rootfs$EXTRA_CA_DIR/"
+log="$BASE_WORK_DIR/debootstrap.log"
+if ! debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+        "$SUITE" "$rootfs" "$mirror" >&2; then
+    # debootstrap keeps its log inside the root file system that the clean-up removes.
+    cp "$rootfs/debootstrap/debootstrap.log" "$log" 2>/dev/null || true
+    if [ -s "$log" ]; then
+        echo "base-image: the last lines of $log:" >&2
+        tail -n 20 "$log" >&2
+    fi
+    die "debootstrap failed; its log is $log"
 fi
-chroot "$rootfs" update-ca-certificates >&2
 
 # Trim what a runtime base never reads.
 chroot "$rootfs" apt-get clean

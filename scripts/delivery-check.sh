@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make delivery-check`: the delivery recipe, for real, on this machine.
-#   1. lint      hadolint, actionlint + shellcheck, Groovy parse of the Jenkinsfile, and the
-#                pipeline contract test (make delivery-lint)
+#   1. lint      hadolint, actionlint + shellcheck, Groovy parse and npm-groovy-lint of the
+#                Jenkinsfile, and the pipeline contract test (make delivery-lint)
 #   2. train     make train (train and gate the model in the workspace, as Jenkins does)
 #   3. engine    a Docker engine that answers (Debian's dockerd started if none does)
 #   4. base      the base image: DELIVERY_PYTHON_IMAGE if set, else a debootstrap stand-in for

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import contextlib
 import json
+import os
+import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -240,26 +244,85 @@ def docker_client() -> Iterator[docker.DockerClient]:
         _script("docker-engine.sh", "down", started)
 
 
+DEFAULT_PYTHON_IMAGE = "python:3.11-slim"
+
+
+def _local_or_pulled(client: docker.DockerClient, name: str) -> str | None:
+    """Return `name` when the engine has it or can pull it; None when neither."""
+    try:
+        client.images.get(name)
+        return name
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        client.images.pull(name)
+    except docker.errors.DockerException:
+        return None
+    return name
+
+
 @pytest.fixture(scope="session")
 def base_image(docker_client) -> str:
-    """The local python base image (no registry here), as scripts/base-image.sh makes it."""
-    done = _script("base-image.sh")
-    if done.returncode != 0:
-        pytest.fail(f"no base image: {done.stderr.strip()}")
-    return done.stdout.strip().splitlines()[-1]
+    """The image's base, never built here: PYTHON_IMAGE (local or pulled) when it is set, else
+    the debootstrap stand-in when root has built it (scripts/base-image.sh, for machines that
+    cannot pull), else python:3.11-slim pulled (GitHub's and Jenkins's case)."""
+    wanted = os.environ.get("PYTHON_IMAGE")
+    if wanted:
+        if _local_or_pulled(docker_client, wanted):
+            return wanted
+        pytest.fail(f"PYTHON_IMAGE={wanted} is neither local nor can it be pulled")
+    stand_in = _script("base-image.sh", "--check")
+    if stand_in.returncode == 0:
+        return stand_in.stdout.strip().splitlines()[-1]
+    if _local_or_pulled(docker_client, DEFAULT_PYTHON_IMAGE):
+        return DEFAULT_PYTHON_IMAGE
+    pytest.fail(f"{DEFAULT_PYTHON_IMAGE} cannot be pulled, and {stand_in.stderr.strip()}")
 
 
-@pytest.fixture(scope="session")
-def registry(docker_client, tmp_path_factory) -> Iterator[dict[str, str]]:
-    """A real docker-registry with htpasswd auth on 127.0.0.1 (scripts/registry.sh)."""
-    directory = tmp_path_factory.mktemp("registry")
+def _registry_env(url: str) -> dict[str, str]:
+    """The registry named by REGISTRY_URL (a GitHub service container, say) and credentials."""
+    host = re.sub(r"^https?://", "", url).rstrip("/")
+    return {"REGISTRY": host, "REGISTRY_USER": os.environ.get("REGISTRY_USER") or "ci",
+            "REGISTRY_PASSWORD": os.environ.get("REGISTRY_PASSWORD") or "ci",
+            "AUTH": "yes" if os.environ.get("REGISTRY_USER") else "no"}
+
+
+@contextlib.contextmanager
+def _local_registry(directory: Path) -> Iterator[dict[str, str]]:
+    """Start the local docker-registry with htpasswd auth (scripts/registry.sh); stop it after."""
     done = _script("registry.sh", "up", str(directory), timeout=600)
     if done.returncode != 0:
         pytest.fail(f"no local registry: {done.stderr.strip()}")
     env = dict(line.split("=", 1) for line in
                (directory / "registry.env").read_text().splitlines() if "=" in line)
-    yield env
-    _script("registry.sh", "down", str(directory))
+    try:
+        yield {**env, "AUTH": "yes"}
+    finally:
+        _script("registry.sh", "down", str(directory))
+
+
+@pytest.fixture(scope="session")
+def registry(docker_client, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The registry of the push tests: REGISTRY_URL (with REGISTRY_USER and REGISTRY_PASSWORD
+    when it asks for them) when set, else a real docker-registry with htpasswd auth on
+    127.0.0.1 (scripts/registry.sh). AUTH says whether it checks credentials."""
+    url = os.environ.get("REGISTRY_URL")
+    if url:
+        yield _registry_env(url)
+        return
+    with _local_registry(tmp_path_factory.mktemp("registry")) as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def auth_registry(registry, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """A registry that checks passwords: the session's, else (an open REGISTRY_URL, as GitHub's
+    service container is: it cannot be given a password file) the local htpasswd one."""
+    if registry["AUTH"] == "yes":
+        yield registry
+        return
+    with _local_registry(tmp_path_factory.mktemp("auth-registry")) as env:
+        yield env
 
 
 @dataclass
@@ -271,10 +334,30 @@ class BuiltImage:
     record: Path
     output: str
     seconds: float
+    build_ca: str
+
+
+HOST_CA_DIR = Path("/usr/local/share/ca-certificates")
 
 
 @pytest.fixture(scope="session")
-def built_image(docker_client, base_image, registry, tmp_path_factory) -> Iterator[BuiltImage]:
+def build_ca_dir(tmp_path_factory) -> Path:
+    """The build machine's extra CA certificates plus one made here (test-build-ca.crt), so
+    that the image tests can tell whether any of them reached the runtime stage."""
+    directory = tmp_path_factory.mktemp("build-ca")
+    for cert in sorted(HOST_CA_DIR.glob("*.crt")):
+        shutil.copy(cert, directory / cert.name)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=focus-agent test build CA", "-keyout",
+                    str(directory / "test-build-ca.key"), "-out",
+                    str(directory / "test-build-ca.crt")], check=True, capture_output=True)
+    (directory / "test-build-ca.key").unlink()
+    return directory
+
+
+@pytest.fixture(scope="session")
+def built_image(docker_client, base_image, registry, build_ca_dir,
+                tmp_path_factory) -> Iterator[BuiltImage]:
     """Build the project's Dockerfile once, named for the local registry; remove it after."""
     from delivery.cli import cli
 
@@ -284,12 +367,13 @@ def built_image(docker_client, base_image, registry, tmp_path_factory) -> Iterat
     result = CliRunner().invoke(cli, [
         "image", "build", "--context", str(REPO_ROOT), "--repository", repository,
         "--build-number", "7", "--commit", COMMIT, "--branch", "master",
-        "--python-image", base_image, "--record", str(record)])
+        "--python-image", base_image, "--ca-certs", str(build_ca_dir), "--record", str(record)])
     seconds = time.monotonic() - started
     if result.exit_code != 0:
         pytest.fail(f"image build failed:\n{result.output[-3000:]}")
     tags = ["7", COMMIT[:7], "latest"]
-    yield BuiltImage(repository, tags, record, result.output, seconds)
+    yield BuiltImage(repository, tags, record, result.output, seconds,
+                     (build_ca_dir / "test-build-ca.crt").read_text())
     for tag in tags:
         try:
             docker_client.images.remove(f"{repository}:{tag}")

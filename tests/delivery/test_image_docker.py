@@ -1,16 +1,20 @@
 """`focus-delivery image build|smoke|push` against the real Docker engine and a real registry.
 
-The engine comes from scripts/docker-engine.sh, the base image from scripts/base-image.sh (no
-container registry is reachable here) and an htpasswd-protected docker-registry on 127.0.0.1
-from scripts/registry.sh. The project image is built once per session.
+The engine comes from scripts/docker-engine.sh; the base image is PYTHON_IMAGE, the stand-in
+root built with scripts/base-image.sh (no container registry is reachable here), or
+python:3.11-slim pulled; the registry is REGISTRY_URL's or an htpasswd-protected
+docker-registry on 127.0.0.1 from scripts/registry.sh. The project image is built once per
+session.
 """
 from __future__ import annotations
 
 import json
+import re
 
 import docker.errors
 import pytest
 
+from delivery import image as images
 from delivery import smoke
 from delivery.cli import cli
 from delivery.errors import DeliveryError
@@ -26,6 +30,15 @@ def push_env(monkeypatch, registry, built_image):
     monkeypatch.setenv("DOCKERHUB_USERNAME", registry["REGISTRY_USER"])
     monkeypatch.setenv("DOCKERHUB_TOKEN", registry["REGISTRY_PASSWORD"])
     return registry
+
+
+@pytest.fixture
+def auth_push_env(monkeypatch, auth_registry, built_image):
+    """Like push_env, for a registry that checks passwords."""
+    monkeypatch.setenv("REGISTRY", auth_registry["REGISTRY"])
+    monkeypatch.setenv("DOCKERHUB_USERNAME", auth_registry["REGISTRY_USER"])
+    monkeypatch.setenv("DOCKERHUB_TOKEN", auth_registry["REGISTRY_PASSWORD"])
+    return auth_registry
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +78,47 @@ def test_build_sets_the_oci_labels(built_image, docker_client):
     assert labels["org.opencontainers.image.version"] == "1.0.0"
     assert labels["org.opencontainers.image.title"] == "focus-meditation-agent"
     assert labels["org.opencontainers.image.created"].endswith("Z")
+
+
+def _builder_stage_image(output: str) -> str:
+    """The id of the image the builder stage ended with (its labelled last step), from the log."""
+    lines = output.splitlines()
+    step = next(number for number, line in enumerate(lines)
+                if line.startswith("Step ") and f"LABEL {images.BUILDER_LABEL}=" in line)
+    return next(line.split()[-1] for line in lines[step + 1:]
+                if line.startswith(" ---> ") and not line.startswith(" ---> Running in"))
+
+
+def test_build_leaves_no_builder_stage_image_behind(built_image, docker_client):
+    builder = _builder_stage_image(built_image.output)
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_client.images.get(builder)
+
+
+def test_build_leaves_no_image_with_its_builder_label(built_image, docker_client):
+    build_id = json.loads(built_image.record.read_text())["build_id"]
+    assert docker_client.images.list(
+        all=True, filters={"label": f"{images.BUILDER_LABEL}={build_id}"}) == []
+
+
+def _pem_bodies(text: str) -> set[str]:
+    """The base64 bodies of the PEM certificates in `text`, whitespace removed."""
+    return {"".join(body.split()) for body in re.findall(
+        r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.DOTALL)}
+
+
+def test_the_runtime_ships_no_build_time_ca_certificate(built_image, docker_client, build_ca_dir):
+    look = ("ls -A /usr/local/share/ca-certificates; cat /etc/ssl/certs/ca-certificates.crt; "
+            "ls /etc/pip.conf 2>&1 || true")
+    shipped = docker_client.containers.run(f"{built_image.repository}:7", ["sh", "-c", look],
+                                           remove=True).decode()
+    build_time = {body for cert in build_ca_dir.glob("*.crt")
+                  for body in _pem_bodies(cert.read_text())}
+    assert _pem_bodies(built_image.build_ca) <= build_time
+    assert _pem_bodies(shipped), "the runtime has no CA bundle at all"
+    assert _pem_bodies(shipped) & build_time == set()
+    assert shipped.startswith("-----BEGIN CERTIFICATE-----")  # nothing in the extra-CA folder
+    assert "No such file" in shipped.splitlines()[-1]  # and no pip.conf
 
 
 def test_build_writes_the_image_record(built_image, docker_client):
@@ -174,21 +228,21 @@ def test_push_needs_credentials(runner, built_image):
                              "DOCKERHUB_TOKEN (or pass --username/--token)\n")
 
 
-def test_a_refused_registry_login_is_one_line(runner, push_env, built_image, monkeypatch):
+def test_a_refused_registry_login_is_one_line(runner, auth_push_env, built_image, monkeypatch):
     monkeypatch.setenv("DOCKERHUB_TOKEN", "not-the-password")
     result = runner.invoke(cli, ["image", "push", "--record", str(built_image.record)])
     assert result.exit_code == 1
-    assert result.stderr == (f"error: registry {push_env['REGISTRY']} refused the login of user "
-                             f"'{push_env['REGISTRY_USER']}': check DOCKERHUB_USERNAME and "
-                             "DOCKERHUB_TOKEN\n")
+    assert result.stderr == (f"error: registry {auth_push_env['REGISTRY']} refused the login of "
+                             f"user '{auth_push_env['REGISTRY_USER']}': check DOCKERHUB_USERNAME "
+                             "and DOCKERHUB_TOKEN\n")
 
 
-def test_the_registry_token_is_never_printed(runner, push_env, built_image, monkeypatch):
+def test_the_registry_token_is_never_printed(runner, auth_push_env, built_image, monkeypatch):
     monkeypatch.setenv("DOCKERHUB_TOKEN", "not-the-password")
     result = runner.invoke(cli, ["--verbose", "image", "push", "--record",
                                  str(built_image.record)])
     assert "not-the-password" not in result.output
-    assert push_env["REGISTRY_PASSWORD"] not in result.output
+    assert auth_push_env["REGISTRY_PASSWORD"] not in result.output
 
 
 @pytest.fixture

@@ -206,9 +206,48 @@ def test_root_or_a_named_user_fails_the_smoke_test(user):
     ("https://ci:s3cret@github.com/acme/focus.git", "https://github.com/acme/focus.git"),
     ("https://github.com/acme/focus.git", "https://github.com/acme/focus.git"),
     ("git@github.com:acme/focus.git", "git@github.com:acme/focus.git"),
+    ("ssh://git@example.org/acme/focus.git", "ssh://example.org/acme/focus.git"),
 ])
 def test_the_source_label_never_carries_credentials(url, expected, tmp_path):
     assert cli_image._source(url, tmp_path) == expected
+
+
+@pytest.mark.parametrize("remote", ["/srv/git/focus.git", "../focus", "file:///srv/git/focus",
+                                    "focus", ""])
+def test_the_source_label_is_empty_for_a_local_remote(remote, tmp_path):
+    assert cli_image._source(remote, tmp_path) is None
+
+
+def test_the_source_label_comes_from_git_origin_and_never_names_a_local_path(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "init", "-q", str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "remote", "add", "origin", str(tmp_path / "up")],
+                   check=True)
+    assert cli_image._source(None, clone) is None
+    subprocess.run(["git", "-C", str(clone), "remote", "set-url", "origin",
+                    "https://github.com/acme/focus.git"], check=True)
+    assert cli_image._source(None, clone) == "https://github.com/acme/focus.git"
+
+
+def test_build_ca_certificates_are_read_in_name_order(tmp_path):
+    (tmp_path / "b.crt").write_text("-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----")
+    (tmp_path / "a.crt").write_text("-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n")
+    (tmp_path / "notes.txt").write_text("not a certificate")
+    text = images.read_ca_certs(tmp_path)
+    assert text.index("AAA") < text.index("BBB")
+    assert "not a certificate" not in text and text.endswith("-----\n")
+
+
+def test_no_build_ca_certificates_is_empty(tmp_path):
+    assert images.read_ca_certs(tmp_path) == ""
+
+
+def test_the_build_args_carry_ca_certs_and_build_id_only_when_declared(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("ARG BUILD_ID\nFROM scratch\n")
+    _, args = cli_image._labels_and_args(dockerfile, None, None, None, {},
+                                         {"BUILD_ID": "b1", "BUILD_CA_CERTS": "PEM"})
+    assert args == {"BUILD_ID": "b1"}
 
 
 @pytest.fixture

@@ -437,3 +437,55 @@ def test_make_targets_of_the_delivery_section_are_documented() -> None:
     rules = re.findall(r"^([a-z][a-z-]*):(?!=)(.*)$", section, re.MULTILINE)
     assert rules
     assert [name for name, rest in rules if "## " not in rest] == []
+
+
+def test_test_workflow_takes_registry_and_database_from_service_containers() -> None:
+    """GitHub's way: registry:2 and postgres as services, named by REGISTRY_URL and
+    TEST_DATABASE_URL for the tests (no apt-get of a registry or a database server)."""
+    job = workflow("test.yml")["jobs"]["test"]
+    images = {name: service["image"].split(":")[0] for name, service in job["services"].items()}
+    assert images == {"registry": "registry", "postgres": "postgres"}
+    assert job["env"]["REGISTRY_URL"] == "localhost:5000"
+    assert job["env"]["TEST_DATABASE_URL"].startswith("postgresql://")
+    assert "localhost:5432/" in job["env"]["TEST_DATABASE_URL"]
+
+
+def test_only_the_shared_helper_calls_apt_get() -> None:
+    """Installing goes through scripts/lib/common.sh (root, or sudo -n, else one line): no
+    Makefile recipe, script or .ci/run calls apt-get itself (base-image.sh's one call runs
+    inside the chroot it builds)."""
+    files = [ROOT / "Makefile", ROOT / ".ci" / "run", *sorted((ROOT / "scripts").rglob("*.sh"))]
+    offenders = [f"{path.relative_to(ROOT)}: {line.strip()}" for path in files
+                 if path.name != "common.sh"
+                 for line in path.read_text("utf-8").splitlines()
+                 if re.search(r"\bapt-get\s+(install|update)", line)
+                 and not line.lstrip().startswith("#")]
+    assert offenders == []
+
+
+def test_ci_runs_make_test_as_an_unprivileged_user_without_sudo() -> None:
+    """.ci/run installs the system tools as root, then runs the README's make test as a user
+    in the docker group that has no sudo, in a copy of the checkout it owns."""
+    text = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "as_ci_user make --no-print-directory -C \"$COPY\" test" in text
+    assert "runuser -u \"$CI_USER\"" in text
+    assert "if as_ci_user sudo -n true" in text
+    assert "--groups docker" in text
+    assert text.index("step system system") < text.index("step test unprivileged_test") \
+        < text.index("step delivery delivery")
+
+
+def test_jenkinsfile_lint_runs_npm_groovy_lint_pinned_in_package_lock() -> None:
+    """npm-groovy-lint lints the Jenkinsfile in make delivery-lint, at the version the lock
+    file pins (Node 20 and Java 17 run version 15)."""
+    import json
+
+    lock = json.loads((ROOT / "package-lock.json").read_text("utf-8"))
+    version = lock["packages"]["node_modules/npm-groovy-lint"]["version"]
+    assert version.startswith("15.")
+    assert json.loads((ROOT / "package.json").read_text("utf-8"))["devDependencies"][
+        "npm-groovy-lint"] == version
+    assert "jenkinsfile-lint" in with_prerequisites({"delivery-lint"})
+    assert "node-deps" in with_prerequisites({"jenkinsfile-lint"})
+    assert "\"$linter\" --noserver --failon info" in (
+        ROOT / "scripts" / "lint-pipelines.sh").read_text("utf-8")
