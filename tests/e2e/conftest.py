@@ -73,7 +73,7 @@ def wait_until_healthy(http: Http, process: subprocess.Popen, seconds: float = 1
 
 def start_serve(model_dir: Path, data_path: Path, workers: int = 2,
                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Http]:
-    """Run `focus-agent serve` on a free port, as a user would (its journal beside model_dir; env: extra variables)."""
+    """Run `focus-agent serve` on a free port as a user would (journal beside model_dir)."""
     port = free_port()
     env = {**os.environ, "MODEL_DIR": str(model_dir), "DATA_PATH": str(data_path),
            "DATABASE_URL": f"sqlite:///{Path(model_dir).parent / f'journal-{port}.db'}",
