@@ -22,6 +22,9 @@ CODES = {
     500: "INTERNAL_ERROR",
     503: "MODEL_UNAVAILABLE",
 }
+# The codes some endpoints answer instead of their status's default above (ApiError(code=...)).
+SPECIFIC_CODES = {(401, "UNAUTHORIZED"), (403, "WRITES_DISABLED"), (409, "IDEMPOTENCY_KEY_IN_USE"),
+                  (422, "IDEMPOTENCY_KEY_REUSED"), (503, "STORE_UNAVAILABLE")}
 
 
 class ApiError(Exception):
