@@ -55,7 +55,8 @@ def test_train_from_the_journal_records_source_rows_and_checksum(
     assert (data["source"], data["rows"]) == ("db", 2000)
     assert data["sha256"] == rows_sha256(journal.contract_rows())
     assert data["profile"]["mood_before"]["stressed"] > 0
-    assert json.loads((artifacts / "model.prev.json").read_text())["data"]["source"] == "csv"
+    previous = json.loads((artifacts / "previous" / "model.json").read_text())
+    assert previous["data"]["source"] == "csv"
 
 
 def test_train_from_an_empty_journal_is_refused(journal: Journal, database_url: str,
