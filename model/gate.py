@@ -9,7 +9,7 @@ from typing import Mapping
 DEFAULT_MIN_ACCURACY = 0.65
 DEFAULT_MIN_LIFT = 0.10
 DEFAULT_MAX_REGRESSION = 0.02
-DEFAULT_MIN_CLASS_RECALL = 0.40
+DEFAULT_MIN_CLASS_RECALL = 0.30
 TOLERANCE = 1e-9  # so that a threshold met exactly is not failed by float rounding
 
 
