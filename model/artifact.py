@@ -314,9 +314,15 @@ def _prepare(directory: Path) -> Path:
 
 def publish_files(directory: Path, version: str, files: dict[str, bytes]) -> str:
     """Publish a complete set of artifact files as `version` and switch to it; the target."""
-    directory = _prepare(directory)
-    target = _write_version(directory, version, files)
-    _switch(directory, target)
+    try:
+        directory = _prepare(directory)
+        target = _write_version(directory, version, files)
+        _switch(directory, target)
+    except ArtifactError:
+        raise
+    except OSError as exc:
+        raise ArtifactError(f"cannot publish to {directory}: {exc.strerror or exc}"
+                            f"{f' ({exc.filename})' if exc.filename else ''}") from None
     return target
 
 
@@ -356,5 +362,8 @@ def rollback(directory: Path = DEFAULT_DIR) -> dict[str, Any]:
     if previous is None or previous == published_target(directory):
         raise ArtifactNotFound(f"nothing to roll back to in {directory}: no previous model")
     restored = load_folder(directory / previous).manifest
-    _switch(directory, previous)
+    try:
+        _switch(directory, previous)
+    except OSError as exc:
+        raise ArtifactError(f"cannot roll back in {directory}: {exc.strerror or exc}") from None
     return restored

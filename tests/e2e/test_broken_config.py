@@ -17,7 +17,7 @@ from tests.e2e.conftest import Http, start_serve, stop
 Setup = Callable[[Path, Path, pytest.MonkeyPatch], tuple[Path, Path]]
 
 
-def wait_until_answering(http: Http, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_answering(http: Http, process: subprocess.Popen, seconds: float = 180) -> None:
     """Poll /livez until the server answers at all; fail with its output if it exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -96,7 +96,7 @@ def served(trained_dir: Path, dataset_path: Path, tmp_path: Path) -> Iterator[Se
     process, http_client = start_serve(model, dataset_path, workers=2)
     log: list[str] = []
     try:
-        wait_until_healthy(http_client, process)
+        wait_until_healthy(http_client, process, seconds=180)
         # Read the server's output while it runs: a full pipe would block its access log.
         threading.Thread(target=lambda: log.extend(process.stdout), daemon=True).start()
         yield Served(model, http_client, log)

@@ -215,3 +215,11 @@ def test_publishing_into_a_file_is_refused(other_dir: Path, tmp_path: Path) -> N
     a_file.write_text("")
     with pytest.raises(ArtifactError, match="is not a directory"):
         publish(other_dir, a_file)
+
+
+def test_a_file_system_error_while_publishing_is_one_clear_error(other_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / "versions").write_text("a file where the versions folder should be")
+    with pytest.raises(ArtifactError, match="cannot publish to"):
+        publish(other_dir, tmp_path)
+    assert not (tmp_path / "current").is_symlink()
