@@ -158,3 +158,7 @@ def test_the_migrations_build_exactly_the_declared_tables(journal: Journal) -> N
     from store.tables import metadata
     with journal.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+
+
+def test_the_head_constant_is_the_newest_migration() -> None:
+    assert migrate.head_revision() == migrate.scripted_head()
