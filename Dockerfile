@@ -120,7 +120,7 @@ RUN install -d -o 10001 -g 10001 -m 0750 /app/instance
 USER 10001:10001
 EXPOSE 5000
 
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '5000') + '/health', timeout=2)"]
 
 # `focus-agent serve` migrates the journal, seeds it when empty, then execs Gunicorn.

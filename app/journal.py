@@ -25,7 +25,6 @@ from app.validation import json_body, validated
 from model.schema import MOODS_AFTER, MOODS_BEFORE, SESSION_COLUMNS
 from store.errors import IdempotencyKeyInUse, IdempotencyKeyReused, StoreUnavailable
 from store.journal import RECORD_COLUMNS, Journal, SessionFilter
-from store.migrate import head_revision
 
 log = logging.getLogger(__name__)
 journal_api = Blueprint("journal", __name__)
@@ -38,7 +37,6 @@ MAX_KEY_LENGTH = 255
 def install_journal(app: Flask, config: Config) -> None:
     """Open the journal (lazily: nothing connects yet), answer its faults, say if writes work."""
     store = Journal(config.database_url)
-    head_revision()  # read the migrations once, before Gunicorn forks the workers
     install_store(app, store)
     app.register_error_handler(StoreUnavailable, _store_unavailable)
     if config.api_keys:

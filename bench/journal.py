@@ -53,7 +53,7 @@ def wrk(port: int, path: str, method: str = "GET", body: Path | None = None) -> 
                f"http://127.0.0.1:{port}{path}"]
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True,
                             timeout=SECONDS + 60).stdout
-    return parse_wrk(output)
+    return parse_wrk("\n".join(line.rstrip() for line in output.splitlines()))
 
 
 def fill(url: str, total: int) -> None:

@@ -43,6 +43,7 @@ sessions = Table(
     CheckConstraint(f"source IN ('{SOURCE_DATASET}', '{SOURCE_API}')", name="known_source"),
     Index("ix_sessions_mood_before_id", "mood_before", "id"),
     Index("ix_sessions_mood_after_id", "mood_after", "id"),
+    Index("ix_sessions_summary", "mood_before", "mood_after", "duration_minutes"),  # /stats
     Index("ix_sessions_date", "date"),
     Index("ix_sessions_recorded_at", "recorded_at"),
     Index("ix_sessions_seed_sha256", "seed_sha256"),

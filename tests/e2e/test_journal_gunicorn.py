@@ -131,12 +131,15 @@ def test_four_clients_times_250_posts_store_exactly_1000_rows(served: Any) -> No
     assert all(store.get(session_id) for session_id in sorted(ids)[::97])
 
 
-def test_one_idempotency_key_sent_concurrently_stores_one_row(served: Any) -> None:
+def test_one_idempotency_key_sent_concurrently_stores_one_row(
+        served: Any, record_property: Any) -> None:
     _, http, store = served
     before = count(store)
     results = [result for client in run_clients(same_key_writer, http.base, 8)
                for result in client]
     statuses = {status for status, _ in results}
+    answers = [status for status, _ in results]
+    record_property("answers", {status: answers.count(status) for status in statuses})
     assert statuses <= {201, 409} and 201 in statuses
     assert len({body["id"] for status, body in results if status == 201}) == 1
     assert count(store) - before == 1
@@ -149,7 +152,7 @@ def worker_pids(master: int) -> list[int]:
 
 
 def test_a_worker_killed_during_batches_leaves_every_batch_whole_or_absent(
-        served: Any) -> None:
+        served: Any, record_property: Any) -> None:
     process, http, store = served
     with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
         pending = pool.map_async(batch_writer, [(http.base, c) for c in range(CLIENTS)])
@@ -162,13 +165,18 @@ def test_a_worker_killed_during_batches_leaves_every_batch_whole_or_absent(
         results = [result for client in pending.get(timeout=300) for result in client]
     assert not pending.successful() or results
     answered = {day: status for day, status in results}
+    outcome = {"whole": 0, "absent": 0, "answered_201": 0, "connection_broken": 0}
     for client in range(CLIENTS):
         for batch in range(BATCHES_PER_CLIENT):
             day = batch_date(client, batch)
             stored = count(store, SessionFilter(since=day, until=day))
             assert stored in (0, BATCH_SIZE), (day, stored)  # whole or absent, never half
+            outcome["whole" if stored else "absent"] += 1
+            outcome["answered_201"] += answered[day.isoformat()] == 201
+            outcome["connection_broken"] += answered[day.isoformat()] == 0
             if answered[day.isoformat()] == 201:
                 assert stored == BATCH_SIZE, day
+    record_property("batches", outcome)
     assert process.poll() is None and victim not in worker_pids(process.pid)
 
 

@@ -149,3 +149,16 @@ def test_a_locked_sqlite_store_is_unavailable_after_the_busy_timeout(tmp_path: P
             waiting.record([session()])  # the holder's open write transaction keeps the lock
         connection.rollback()
     assert len(waiting.record([session()])) == 1
+
+
+def test_the_migrations_build_exactly_the_declared_tables(journal: Journal) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from store.tables import metadata
+    with journal.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+
+
+def test_the_head_constant_is_the_newest_migration() -> None:
+    assert migrate.head_revision() == migrate.scripted_head()

@@ -46,6 +46,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_sessions_mood_before_id", "sessions", ["mood_before", "id"])
     op.create_index("ix_sessions_mood_after_id", "sessions", ["mood_after", "id"])
+    # covers /stats: the totals and the GROUP BY read this index, not the table
+    op.create_index("ix_sessions_summary", "sessions",
+                    ["mood_before", "mood_after", "duration_minutes"])
     op.create_index("ix_sessions_date", "sessions", ["date"])
     op.create_index("ix_sessions_recorded_at", "sessions", ["recorded_at"])
     op.create_index("ix_sessions_seed_sha256", "sessions", ["seed_sha256"])
