@@ -23,9 +23,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt setup.cfg pyproject.tom
 
 install: $(BIN)/.installed ## Create .venv and install the pinned runtime and dev requirements
 
-SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver
+SYSTEM_TOOLS = chromium:chromium chromedriver:chromium-driver promtool:prometheus
 
-system-deps: ## Install the Debian tools the tests drive (Chromium and its driver) if missing
+system-deps: ## Install the Debian tools the tests drive (Chromium, its driver, promtool) if missing
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 		command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
@@ -58,7 +58,7 @@ train: install ## Train, evaluate and gate the model; write model.joblib, model.
 run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
-bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict under wrk against a bare-Flask ceiling
+bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict: sync and gthread, keep-alive and close, metrics on/off, Flask ceiling
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/run.py
 
