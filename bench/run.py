@@ -103,7 +103,7 @@ def _milliseconds(text: str) -> float:
 
 def parse_wrk(output: str) -> dict[str, float]:
     """Requests/s, p50 and p99 latency and error counts from wrk --latency output."""
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     if "Requests/sec" not in output or len(percentiles) != 2:
         raise SystemExit(f"unexpected wrk output:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
