@@ -28,7 +28,7 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # WORKER_CLASS=sync is kept for comparison (make bench); gthread is the served model.
 WORKER_CLASS = os.environ.get("WORKER_CLASS", "gthread")
-worker_class = {"gthread": "app.worker.DrainingThreadWorker", "sync": "sync"}[WORKER_CLASS]
+worker_class = {"gthread": "gthread", "sync": "sync"}[WORKER_CLASS]
 # (Gunicorn would silently turn sync into gthread with more than one thread.)
 threads = int(os.environ.get("GUNICORN_THREADS", "16")) if WORKER_CLASS == "gthread" else 1
 keepalive = int(os.environ.get("KEEPALIVE_SECONDS", "5"))
