@@ -23,6 +23,7 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 else:
     _PRIVATE_METRICS_DIR = False
 METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+os.makedirs(METRICS_DIR, exist_ok=True)  # the preloaded app writes there (a fresh tmpfs: none)
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -72,7 +73,6 @@ control_socket_disable = True
 
 def on_starting(server):
     """Empty the metrics directory: counts from an earlier run must not be added to ours."""
-    os.makedirs(METRICS_DIR, exist_ok=True)
     for entry in os.scandir(METRICS_DIR):
         if entry.is_file() and entry.name.endswith(".db"):
             os.unlink(entry.path)
