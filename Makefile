@@ -59,7 +59,7 @@ train: install ## Train, evaluate and gate the model; write model.joblib, model.
 run: $(ARTIFACTS)/model.joblib ## Set up from nothing, train if there is no model, serve on :5000
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) $(BIN)/focus-agent serve
 
-bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict against a bare-Flask ceiling, and the journal
+bench: $(ARTIFACTS)/model.joblib ## Benchmark /predict (sync/gthread, keep-alive/close, metrics on/off, Flask ceiling) and the journal
 	scripts/system-deps.sh wrk:wrk
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/run.py
 	MODEL_DIR=$(ARTIFACTS) DATA_PATH=$(DATA) ACCESS_LOG= $(BIN)/python bench/journal.py

@@ -23,12 +23,13 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 else:
     _PRIVATE_METRICS_DIR = False
 METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+os.makedirs(METRICS_DIR, exist_ok=True)  # the preloaded app writes there (a fresh tmpfs: none)
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # WORKER_CLASS=sync is kept for comparison (make bench); gthread is the served model.
 WORKER_CLASS = os.environ.get("WORKER_CLASS", "gthread")
-worker_class = {"gthread": "app.worker.DrainingThreadWorker", "sync": "sync"}[WORKER_CLASS]
+worker_class = {"gthread": "gthread", "sync": "sync"}[WORKER_CLASS]
 # (Gunicorn would silently turn sync into gthread with more than one thread.)
 threads = int(os.environ.get("GUNICORN_THREADS", "16")) if WORKER_CLASS == "gthread" else 1
 keepalive = int(os.environ.get("KEEPALIVE_SECONDS", "5"))
@@ -72,7 +73,6 @@ control_socket_disable = True
 
 def on_starting(server):
     """Empty the metrics directory: counts from an earlier run must not be added to ours."""
-    os.makedirs(METRICS_DIR, exist_ok=True)
     for entry in os.scandir(METRICS_DIR):
         if entry.is_file() and entry.name.endswith(".db"):
             os.unlink(entry.path)

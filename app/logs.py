@@ -118,8 +118,10 @@ def _log_request(response: Response) -> Response:
                   "status": response.status_code,
                   "duration_ms": round(elapsed_seconds(request.environ) * 1000, 3),
                   "model_version": state.model.version if state.model else None}
-        request_log.info("%s %s %s", fields["method"], fields["route"], fields["status"],
-                         extra=fields)
+        # makeRecord + handle: what info() does, minus its walk up the stack for the caller
+        request_log.handle(request_log.makeRecord(
+            request_log.name, logging.INFO, __file__, 0, "%s %s %s",
+            (fields["method"], fields["route"], fields["status"]), None, extra=fields))
     return response
 
 

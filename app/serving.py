@@ -38,7 +38,7 @@ class ServingModel:
         probabilities = loaded.predictor.predict_proba(moods, durations)[:, order]
         self.table = probabilities.reshape(len(MOODS_BEFORE), len(DURATIONS), len(MOODS_AFTER))
         self.predicted = probabilities.argmax(axis=1)  # position in MOODS_AFTER, per point
-        labels = np.asarray(MOODS_AFTER)[self.predicted].tolist()
+        labels = self._labels = np.asarray(MOODS_AFTER)[self.predicted].tolist()
         predictions = [{"mood_after": label, "probabilities": dict(zip(MOODS_AFTER, row))}
                        for label, row in zip(labels, probabilities.tolist())]
         self._prediction_json = np.empty(len(predictions), dtype=object)
@@ -64,7 +64,7 @@ class ServingModel:
 
     def mood_after(self, mood: str, minutes: int) -> str:
         """The predicted mood for one validated input."""
-        return MOODS_AFTER[self.predicted[domain_index(mood, minutes)]]
+        return self._labels[domain_index(mood, minutes)]
 
     @staticmethod
     def batch_indices(instances: Sequence[dict[str, Any]]) -> np.ndarray:
