@@ -216,9 +216,9 @@ def test_outside_the_trained_range_the_warning_is_in_plain_words(page: Page) -> 
     assert warning == ("The model learned from sessions of 10 to 35 minutes, so for 50 minutes "
                        "its answer is a guess beyond what it has seen.")
     assert "duration_minutes" not in page.find("main").text
+    page.shot("predict-outside-range", "predict-title")
     page.set_minutes("30")
     assert "guess" not in page.shown("predict-minutes-hint").text
-    page.shot("predict-outside-range", "predict-title")
 
 
 @pytest.mark.parametrize(("typed", "said"), [
@@ -268,6 +268,7 @@ def test_results_that_no_longer_match_the_inputs_are_marked(page: Page) -> None:
     assert note.is_displayed()
     assert note.text == ("These results are for stressed, 20 minutes; press Predict to update "
                          "them.")
+    page.assert_accessible()
     page.shot("predict-stale", "predict-title")
     page.set_minutes("20")
     assert not page.driver.find_elements(By.CSS_SELECTOR, "#predict-result .stale-note")
@@ -389,8 +390,8 @@ def test_insights_draw_the_transitions_heat_map(page: Page) -> None:
     cells = table.find_elements(By.CSS_SELECTOR, "td[data-before]")
     assert len(cells) == 16
     for cell in cells:
-        assert cell.is_displayed()
-        assert cell.text == f"{stats['transitions'][cell.get_attribute('data-before')][cell.get_attribute('data-after')]:,}"  # noqa: E501
+        before, after = cell.get_attribute("data-before"), cell.get_attribute("data-after")
+        assert cell.is_displayed() and cell.text == f"{stats['transitions'][before][after]:,}"
     shades = {cell.value_of_css_property("background-color") for cell in cells}
     assert len(shades) >= 3, "the heat map shows no differences"
     summary = page.shown("insights-summary").text
@@ -474,9 +475,9 @@ def test_the_console_has_no_errors(browser: webdriver.Chrome, gunicorn: Http) ->
     page.shown("predicted-mood")
     page.find("#recommend-button").click()
     page.shown("recommended")
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
     page.shown("transitions")
-    problems = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert problems == []
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
     icon = page.find("link[rel='icon']").get_attribute("href")
     assert icon.startswith(gunicorn.base + "/static/")
 
