@@ -1,117 +1,163 @@
-// The page talks to the same JSON API as curl does, and shows its answers and errors.
-"use strict";
+// The page talks to the same JSON API as curl does and answers people in words and pictures.
+// Each part lives in its own module; a journal part (POST /sessions, GET /sessions) adds one
+// import and one call here.
+
+import { callApi } from "./api.js";
+import { showCurve } from "./chart.js";
+import { element, percent } from "./format.js";
+import { handleForm } from "./forms.js";
+import { showInsights } from "./insights.js";
+
+// Below this chance a goal is called unlikely, plainly.
+const UNLIKELY = 0.25;
 
 const $ = (id) => document.getElementById(id);
+const predictForm = $("predict-form");
+const contract = [Number(predictForm.dataset.min), Number(predictForm.dataset.max)];
+const trained = predictForm.dataset.trainedLow === undefined ? null
+  : [Number(predictForm.dataset.trainedLow), Number(predictForm.dataset.trainedHigh)];
 
-async function callApi(path, body) {
-  const response = await fetch(path, {
-    method: body === undefined ? "GET" : "POST",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json();
-  if (!response.ok) {
-    const detail = (data.details || []).map((d) => `${d.field} ${d.problem}`).join("; ");
-    throw new Error(detail || data.error || (data.reasons || []).join("; "));
+const MOOD_WORDS = "Choose one of the moods in the list.";
+
+function outsideTrained(minutes) {
+  return trained !== null && (minutes < trained[0] || minutes > trained[1]);
+}
+
+function guessWarning(minutes) {
+  return trained === null
+    ? `${minutes} minutes is outside what the model learned from: its answer is a guess.`
+    : `The model learned from sessions of ${trained[0]} to ${trained[1]} minutes, so for ` +
+      `${minutes} minutes its answer is a guess beyond what it has seen.`;
+}
+
+// The minutes field, checked in words: empty, not a whole number, or outside the contract.
+function readMinutes(input) {
+  const text = input.value.trim();
+  const range = `from ${contract[0]} to ${contract[1]}`;
+  if (input.validity.badInput) return [null, "Enter the minutes as a number, such as 20."];
+  if (text === "") return [null, `Enter how many minutes you want to meditate, ${range}.`];
+  const minutes = Number(text);
+  if (!Number.isInteger(minutes)) return [null, "Use whole minutes, such as 20."];
+  if (minutes < contract[0] || minutes > contract[1]) {
+    return [null, `A session can be ${range} minutes long.`];
   }
-  return data;
+  return [minutes, null];
 }
 
-function showError(error) {
-  $("error").textContent = error ? `Sorry: ${error.message}` : "";
-  $("error").hidden = !error;
-}
-
-function element(tag, attributes = {}, text = "") {
-  const node = document.createElementNS(
-    tag === "svg" || ["polyline", "circle", "text", "line"].includes(tag)
-      ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml", tag);
-  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
-  node.textContent = text;
-  return node;
-}
-
-function percent(p) { return `${(100 * p).toFixed(1)}%`; }
-
-function showWarnings(container, warnings) {
-  warnings.forEach((warning) => container.append(element("p", { class: "warning" }, warning)));
-}
-
-// Run `render` on a form's submit: clear the last answer and error, show a new error if any.
-function onSubmit(formId, resultId, render) {
-  $(formId).addEventListener("submit", async (event) => {
-    event.preventDefault();
-    showError(null);
-    const result = $(resultId);
-    result.replaceChildren();
-    try {
-      await render(result);
-    } catch (error) {
-      showError(error);
-    }
+// While typing, the hint under the minutes says when the answer would be a guess.
+function steerMinutes() {
+  const input = $("predict-minutes");
+  const hint = $("predict-minutes-hint");
+  const usual = hint.textContent;
+  input.addEventListener("input", () => {
+    const [minutes] = readMinutes(input);
+    const guess = minutes !== null && outsideTrained(minutes);
+    hint.textContent = guess ? guessWarning(minutes) : usual;
+    hint.classList.toggle("warning", guess);
   });
 }
 
-async function predict(result) {
-  const answer = await callApi("/predict", {
-    mood_before: $("predict-mood").value,
-    duration_minutes: Number($("predict-minutes").value),
-  });
-  result.append(element("p", { id: "predicted-mood" }, `Most likely: ${answer.mood_after}`));
-  Object.entries(answer.probabilities).forEach(([mood, p]) => {
+function probabilityBars(probabilities) {
+  return Object.entries(probabilities).map(([mood, p]) => {
     const row = element("div", { class: "bar", "data-mood": mood });
-    const track = element("span");
+    const track = element("span", { class: "track" });
     const fill = element("span", { class: "fill" });
     fill.style.width = percent(p);  // CSSOM, which the page's CSP allows (unlike style="")
     track.append(fill);
-    row.append(element("span", {}, mood), track, element("span", {}, percent(p)));
-    result.append(row);
+    row.append(element("span", { class: "mood" }, mood), track,
+               element("span", { class: "value" }, percent(p)));
+    return row;
   });
-  showWarnings(result, answer.warnings);
 }
 
-function drawCurve(curve, best) {
-  const svg = $("curve");
-  const [width, height, pad] = [400, 160, 24];
-  const minutes = curve.map((point) => point.duration_minutes);
-  const [low, high] = [Math.min(...minutes), Math.max(...minutes)];
-  const x = (m) => pad + ((m - low) / Math.max(1, high - low)) * (width - 2 * pad);
-  const y = (p) => height - pad - p * (height - 2 * pad);
-  const points = curve.map((point) => `${x(point.duration_minutes).toFixed(1)},` +
-                                      `${y(point.probability).toFixed(1)}`);
-  svg.replaceChildren(
-    element("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad,
-                      stroke: "#ccc" }),
-    element("polyline", { points: points.join(" ") }),
-    element("circle", { cx: x(best.duration_minutes), cy: y(best.probability), r: 4 }),
-    element("text", { x: pad, y: height - 6 }, `${low} min`),
-    element("text", { x: width - pad - 30, y: height - 6 }, `${high} min`),
-    element("text", { x: pad, y: 12 }, "probability of the target mood"));
-  svg.hidden = false;
+async function predict({ mood, minutes }) {
+  const answer = await callApi("/predict", { mood_before: mood, duration_minutes: minutes });
+  const headline = element("p", { class: "answer", id: "predicted-mood" });
+  headline.append("Most likely you will feel ", element("strong", {}, answer.mood_after),
+                  ` (${percent(answer.probabilities[answer.mood_after])}).`);
+  const nodes = [headline, ...probabilityBars(answer.probabilities)];
+  if (answer.warnings.length || outsideTrained(minutes)) {
+    nodes.push(element("p", { class: "warning", id: "predict-warning" }, guessWarning(minutes)));
+  }
+  return nodes;
 }
 
-async function recommend(result) {
-  const answer = await callApi("/recommend", {
-    mood_before: $("recommend-mood").value,
-    target_mood: $("recommend-target").value,
-  });
-  result.append(element("p", { id: "recommended" },
-    `Meditate ${answer.recommended_minutes} minutes: ` +
-    `${percent(answer.probability)} chance to feel ${answer.target_mood}.`));
-  showWarnings(result, answer.warnings);
-  drawCurve(answer.curve, { duration_minutes: answer.recommended_minutes,
-                            probability: answer.probability });
+function searched(curve) {
+  const [low, high] = [curve[0].duration_minutes, curve[curve.length - 1].duration_minutes];
+  const trainedToo = trained !== null && low === trained[0] && high === trained[1];
+  return `${low}–${high} minutes${trainedToo ? ", the range the model was trained on" : ""}`;
+}
+
+async function recommend({ mood, target }) {
+  $("curve-figure").hidden = true;
+  const answer = await callApi("/recommend", { mood_before: mood, target_mood: target });
+  const best = answer.curve.find((point) => point.duration_minutes === answer.recommended_minutes);
+  const chance = percent(answer.probability);
+  const nodes = [];
+  if (answer.probability < UNLIKELY) {
+    const likely = await callApi("/predict", { mood_before: mood,
+                                              duration_minutes: answer.recommended_minutes });
+    nodes.push(
+      element("p", { class: "answer unlikely", id: "recommended" },
+        `Feeling ${target} is unlikely when you start ${mood}: at best a ${chance} chance, ` +
+        `after ${answer.recommended_minutes} minutes (searched ${searched(answer.curve)}).`),
+      element("p", { id: "more-likely" },
+        `After ${answer.recommended_minutes} minutes people who start ${mood} most often feel ` +
+        `${likely.mood_after} (${percent(likely.probabilities[likely.mood_after])}).`));
+  } else {
+    const advice = element("p", { class: "answer", id: "recommended" });
+    advice.append("Meditate ", element("strong", {}, `${answer.recommended_minutes} minutes`),
+                  `: a ${chance} chance to feel ${target}, the best within ` +
+                  `${searched(answer.curve)}.`);
+    nodes.push(advice);
+  }
+  showCurve($("curve-figure"), { curve: answer.curve, best, target, mood });
+  return nodes;
 }
 
 async function showStatus() {
+  const status = $("status");
+  status.hidden = false;
+  status.textContent = "Checking the service…";
   try {
     const health = await callApi("/health");
-    $("status").textContent = `Model ${health.model_version} is ready.`;
-  } catch (error) {
-    $("status").textContent = `The service is not ready: ${error.message}`;
+    status.textContent = `Model ${health.model_version} is ready.`;
+  } catch (problem) {
+    status.textContent = `The service is not ready: ${problem.message}`;
   }
 }
 
-onSubmit("predict-form", "predict-result", predict);
-onSubmit("recommend-form", "recommend-result", recommend);
+handleForm({
+  form: predictForm, button: $("predict-button"), busyLabel: "Predicting…",
+  result: $("predict-result"),
+  read: () => {
+    const [minutes, problem] = readMinutes($("predict-minutes"));
+    const mood = $("predict-mood").value;
+    return { values: { mood, minutes }, errors: problem ? [[$("predict-minutes"), problem]] : [],
+             summary: `${mood}, ${$("predict-minutes").value} minutes` };
+  },
+  render: predict,
+  fieldOf: (field) => ({
+    duration_minutes: [$("predict-minutes"),
+                       `A session can be from ${contract[0]} to ${contract[1]} minutes long.`],
+    mood_before: [$("predict-mood"), MOOD_WORDS],
+  })[field],
+});
+
+handleForm({
+  form: $("recommend-form"), button: $("recommend-button"), busyLabel: "Searching…",
+  result: $("recommend-result"),
+  read: () => {
+    const [mood, target] = [$("recommend-mood").value, $("recommend-target").value];
+    return { values: { mood, target }, errors: [], summary: `${mood} → ${target}` };
+  },
+  render: recommend,
+  fieldOf: (field) => ({
+    mood_before: [$("recommend-mood"), MOOD_WORDS],
+    target_mood: [$("recommend-target"), "Choose one of the moods to feel in the list."],
+  })[field],
+});
+
+steerMinutes();
 showStatus();
+showInsights();
