@@ -17,10 +17,11 @@ from flask import Blueprint, Flask, Response, current_app, request, stream_with_
 from app.api import _int_query
 from app.config import Config
 from app.errors import ApiError, error_response
+from app.metrics import export_live_accuracy
 from app.responses import json_response, raw_json_response
 from app.schemas import NewSession, NewSessions
 from app.state import agent_state
-from app.store_state import install_store, journal, predicted_mood
+from app.store_state import install_store, journal, live_accuracy, predicted_mood
 from app.validation import json_body, validated
 from model.schema import MOODS_AFTER, MOODS_BEFORE, SESSION_COLUMNS
 from store.errors import IdempotencyKeyInUse, IdempotencyKeyReused, StoreUnavailable
@@ -38,6 +39,7 @@ def install_journal(app: Flask, config: Config) -> None:
     """Open the journal (lazily: nothing connects yet), answer its faults, say if writes work."""
     store = Journal(config.database_url)
     install_store(app, store)
+    export_live_accuracy(app, live_accuracy)
     app.register_error_handler(StoreUnavailable, _store_unavailable)
     if config.api_keys:
         log.info("journal at %s; writes accepted with %d API key(s)", store.url,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.serving import MOOD_POSITION, ServingModel
+from app.state import agent_state
 from model.schema import DURATION_MAX, DURATION_MIN, MOODS_AFTER
 from store.errors import StoreUnavailable
 from store.journal import Journal
@@ -50,3 +51,16 @@ def live_fields(model: ServingModel) -> dict[str, Any]:
                                  lambda mood, minutes: predicted_mood(model, mood, minutes))}
     except StoreUnavailable as error:
         return {"live": None, "live_error": f"store unavailable: {error}"}
+
+
+def live_accuracy() -> float | None:
+    """The served model's accuracy on what people reported since it was trained, for /metrics.
+
+    None (the gauge is left out) when no model serves, no session was recorded since, or the
+    store is down.
+    """
+    model = agent_state().model
+    if model is None:
+        return None
+    live = live_fields(model)["live"]
+    return live["accuracy"] if live else None

@@ -210,3 +210,9 @@ def test_model_reports_live_accuracy_since_training(api: FlaskClient) -> None:
     assert live["sessions"] == 2 and live["accuracy"] == 0.5
     assert live["per_class"]["calm"] == {"sessions": 1, "accuracy": 1.0}
     assert set(live["psi"]) == {"mood_before", "duration_minutes"}
+
+
+def test_metrics_export_the_journals_live_accuracy(api: FlaskClient) -> None:
+    assert "focus_live_accuracy " not in api.get("/metrics").get_data(as_text=True)
+    post(api, {"sessions": [ONE, {**ONE, "mood_after": "relaxed"}]})
+    assert "\nfocus_live_accuracy 0.5\n" in api.get("/metrics").get_data(as_text=True)
