@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask.globals import request_ctx
 
 FRAME_ANCESTORS = "frame-ancestors 'none'"
 
 
-def answer_options() -> Response | None:
-    """OPTIONS on a known URL: 204 with the methods it allows, no body (before the view)."""
-    if request.method != "OPTIONS" or request.routing_exception is not None:
-        return None
-    allowed = sorted(request_ctx.url_adapter.allowed_methods())
-    response = Response(status=204, headers={"Allow": ", ".join(allowed)})
-    del response.headers["Content-Type"]
-    return response
-
-
 def add_policy_headers(response: Response) -> Response:
-    """nosniff everywhere; no framing of HTML; `/` varies by Accept (page or JSON)."""
+    """nosniff everywhere; no framing of HTML; `/` varies by Accept; OPTIONS is 204 + Allow."""
+    if request.method == "OPTIONS" and response.status_code == 200 and response.allow:
+        # Flask's automatic OPTIONS answer: an empty 200 typed text/html, with Allow.
+        response.status_code = 204
+        response.set_data(b"")
+        response.headers["Allow"] = ", ".join(sorted(response.allow))
+        del response.headers["Content-Type"]
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
         response.headers["X-Frame-Options"] = "DENY"
@@ -33,6 +28,5 @@ def add_policy_headers(response: Response) -> Response:
 
 
 def register_headers(app: Flask) -> None:
-    """Install the OPTIONS answer and the header hook on the app."""
-    app.before_request(answer_options)
+    """Install the header hook on the app (one after_request: it never skips other hooks)."""
     app.after_request(add_policy_headers)

@@ -22,7 +22,7 @@ def test_the_server_conforms_to_its_openapi_document(gunicorn: Http, tmp_path: P
     assert SCHEMATHESIS.exists(), f"schemathesis is missing: {SCHEMATHESIS} (run make install)"
     command = [str(SCHEMATHESIS), "run", f"{gunicorn.base}/openapi.json", "--checks", "all",
                "--max-examples", "25", "--seed", "20261129", "--workers", "1",
-               "--phases", "examples,coverage,fuzzing", "--request-timeout", "10",
+               "--phases", "examples,coverage,fuzzing", "--request-timeout", "30",
                "--suppress-health-check", "too_slow", "--no-color"]
     environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.e2e.schemathesis_hooks",
                    "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
