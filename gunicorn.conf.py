@@ -1,6 +1,6 @@
 """Gunicorn settings for the Focus Meditation Agent, all overridable from the environment.
 
-Worker model (docs/operations.md, measured in docs/benchmarks.md): gthread, a few threads and
+Worker model (docs/operations.md, measured in docs/benchmarks.md): gthread, 16 threads and
 keep-alive, because the service is exposed without a buffering proxy: a sync worker is held by
 one client that never finishes its request, while gthread waits for a request's first bytes in
 its poller. On SIGTERM the server drains first (app/drain.py). Metrics from every worker are
@@ -28,10 +28,9 @@ os.makedirs(METRICS_DIR, exist_ok=True)  # the preloaded app writes there (a fre
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # WORKER_CLASS=sync is kept for comparison (make bench); gthread is the served model.
-WORKER_CLASS = os.environ.get("WORKER_CLASS", "gthread")
-worker_class = {"gthread": "gthread", "sync": "sync"}[WORKER_CLASS]
+worker_class = os.environ.get("WORKER_CLASS", "gthread")
 # (Gunicorn would silently turn sync into gthread with more than one thread.)
-threads = int(os.environ.get("GUNICORN_THREADS", "16")) if WORKER_CLASS == "gthread" else 1
+threads = int(os.environ.get("GUNICORN_THREADS", "16")) if worker_class == "gthread" else 1
 keepalive = int(os.environ.get("KEEPALIVE_SECONDS", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20

@@ -97,11 +97,9 @@ def test_the_image_honours_the_deployments_security_context(deployment_container
             break
         time.sleep(0.5)
     assert b"focus_workers 2.0" in metrics
-    uids = {line.split()[0] for line in container.exec_run(
-        "cat /proc/1/status", user=options["user"]).output.decode().splitlines()
-        if line.startswith("Uid:")}
-    top = container.top(ps_args="-o uid,comm")["Processes"]
-    assert {row[0] for row in top} == {"10001"}, (top, uids)
+    top = container.top(ps_args="-o pid,uid,comm")
+    column = top["Titles"].index("UID")
+    assert {row[column] for row in top["Processes"]} == {"10001"}, top
     write = container.exec_run(["python", "-c", "open('/app/probe', 'w')"])
     assert write.exit_code != 0 and b"Read-only file system" in write.output
     memory = container.stats(stream=False)["memory_stats"]["usage"] / 2**20

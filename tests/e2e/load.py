@@ -102,6 +102,18 @@ class SlowClients:
                 connection.send(bytes([byte]))
                 self.trickled[index] += 1
 
+    def wait_trickling(self, seconds: float = 30) -> None:
+        """Wait until every trickling client has sent 2 bytes (the server is reading them)."""
+        deadline = time.monotonic() + seconds
+        while min(self.trickled, default=2) < 2:
+            assert time.monotonic() < deadline, "the trickling clients could not send"
+            time.sleep(0.2)
+
+    def holding(self) -> bool:
+        """Whether every trickling client is still sending and every silent one connected."""
+        return (all(thread.is_alive() for thread in self._threads)
+                and all(connection.fileno() != -1 for connection in self.silent))
+
     def close(self) -> None:
         """Stop trickling and close every connection."""
         self._stop.set()
