@@ -79,12 +79,8 @@ class ServingModel:
         counts = np.bincount(self.predicted[indices], minlength=len(MOODS_AFTER)).tolist()
         return {mood: count for mood, count in zip(MOODS_AFTER, counts) if count}
 
-    def batch_body(self, instances: Sequence[dict[str, Any]]) -> bytes:
-        """The JSON answer to a validated batch, in input order: one vectorised gather."""
-        return self.batch_body_at(self.batch_indices(instances))
-
     def batch_body_at(self, indices: np.ndarray) -> bytes:
-        """The JSON answer for the batch at these domain positions (see batch_indices)."""
+        """The JSON answer to a batch at these domain positions (batch_indices): one gather."""
         width = len(DURATIONS)
         minutes = set((indices % width + DURATION_MIN).tolist())
         return b"".join((b'{"predictions":[', b",".join(self._prediction_json[indices]),
