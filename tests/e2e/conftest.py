@@ -114,7 +114,7 @@ def gunicorn(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
     """The real Gunicorn, 2 workers, serving the trained model over HTTP."""
     process, http = start_serve(trained_dir, dataset_path)
     try:
-        wait_until_healthy(http, process, seconds=180)  # generous: CI machines are shared
+        wait_until_healthy(http, process, 240)  # serve migrates and seeds the journal first
         yield http
     finally:
         stop(process)
