@@ -142,10 +142,11 @@ def smoked(built_image, docker_client):
     """Smoke-test the session's image once; return the CLI result and the containers it left."""
     from click.testing import CliRunner
 
-    before = {c.id for c in docker_client.containers.list(all=True)}
+    # sparse: ids only, so a container another build removes meanwhile is no error.
+    before = {c.id for c in docker_client.containers.list(all=True, sparse=True)}
     result = CliRunner().invoke(cli, ["image", "smoke", "--image",
                                       f"{built_image.repository}:7"])
-    after = {c.id for c in docker_client.containers.list(all=True)}
+    after = {c.id for c in docker_client.containers.list(all=True, sparse=True)}
     return result, after - before
 
 
