@@ -1,7 +1,8 @@
 // The recommendation curve as hand-written SVG: axes in %, ticks, the best point labelled, a value
 // on hover, tap and arrow keys, and a table of every point for people who do not see the chart.
 
-import { element, percent } from "./format.js";
+import { element } from "./dom.js";
+import { percent } from "./format.js";
 
 const HEIGHT = 240;
 const MARGIN = { left: 46, right: 18, top: 30, bottom: 42 };

@@ -1,7 +1,7 @@
 // Form behaviour shared by every form: errors next to their field, a busy button, stale results.
 
 import { ApiProblem } from "./api.js";
-import { element } from "./format.js";
+import { element } from "./dom.js";
 
 // Show `message` under `control` (the <p id="{control id}-error"> beside it) and link the two.
 export function showFieldError(control, message) {

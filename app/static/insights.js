@@ -6,7 +6,8 @@
 // metrics.per_class[*].support, and live {sessions, accuracy} when present.
 
 import { callApi } from "./api.js";
-import { count, element, minutes, percent } from "./format.js";
+import { element } from "./dom.js";
+import { count, minutes, percent } from "./format.js";
 
 // Live accuracy is shown once this many sessions were recorded since the model was trained.
 export const LIVE_MIN_SESSIONS = 20;

@@ -4,7 +4,8 @@
 
 import { callApi } from "./api.js";
 import { showCurve } from "./chart.js";
-import { element, percent } from "./format.js";
+import { element } from "./dom.js";
+import { percent } from "./format.js";
 import { handleForm } from "./forms.js";
 import { showInsights } from "./insights.js";
 
