@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-VOLATILE = {"model_version", "timestamp"}  # differ on every training or call: type-checked
+# Differ on every training or call, so only their type is checked.
+VOLATILE = {"model_version", "timestamp", "recorded_at", "since"}
 WIDTH = 96  # README code lines stay within this many characters
 
 
@@ -52,6 +53,8 @@ def parse_curl(command: str) -> Example:
             position += 1
         elif word in ("-d", "--data"):
             example.body = words[position + 1].encode()
+            position += 1
+        elif word == "-o":  # where curl saves the answer: the check only reads it
             position += 1
         elif word == "-X":
             method = words[position + 1]
@@ -122,8 +125,9 @@ def replay(example: Example, base: str) -> Answer:
         raw = response.read()
     finally:
         connection.close()
+    json_answer = response.headers.get("Content-Type", "").startswith("application/json")
     return Answer(f"HTTP/1.1 {response.status} {response.reason}", dict(response.headers),
-                  json.loads(raw))
+                  json.loads(raw) if json_answer else raw.decode())
 
 
 def expected_of(example: Example) -> tuple[str | None, dict[str, str], Any]:
@@ -193,8 +197,10 @@ def render_answer(example: Example, answer: Answer) -> list[str]:
 def rewrite(readme_path: Path, base: str) -> None:
     """Replace every printed answer in the README by what the server at base says now."""
     lines = readme_path.read_text().split("\n")
-    for example in reversed(read_examples("\n".join(lines))):
+    examples = read_examples("\n".join(lines))
+    answers = [replay(example, base) for example in examples]  # in order: writes come first
+    for example, answer in reversed(list(zip(examples, answers))):
         if example.answer:
             start, end = example.answer_lines
-            lines[start:end] = render_answer(example, replay(example, base))
+            lines[start:end] = render_answer(example, answer)
     readme_path.write_text("\n".join(lines))

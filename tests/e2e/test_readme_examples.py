@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import runpy
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import Http
+from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
 from tests.e2e.readme_examples import (Example, differences, expected_of, read_examples, replay,
                                        rewrite)
 
@@ -20,12 +23,26 @@ README = ROOT / "README.md"
 EXAMPLES = read_examples(README.read_text())
 
 
+@contextmanager
+def served(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
+    """A real server with the README's API key and a fresh journal (the examples write to it)."""
+    process, http = start_serve(trained_dir, dataset_path, env={"API_KEYS": "change-me"})
+    try:
+        wait_until_healthy(http, process, 240)
+        yield http
+    finally:
+        stop(process)
+
+
 @pytest.fixture(scope="module")
-def readme_server(gunicorn: Http) -> Http:
-    """The real server; in write mode, the README's answers are regenerated from it first."""
+def readme_server(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
+    """The server the examples are checked against; in write mode the README's answers are
+    first regenerated from another, fresh one."""
     if os.environ.get("README_EXAMPLES") == "write":
-        rewrite(README, gunicorn.base)
-    return gunicorn
+        with served(trained_dir, dataset_path) as http:
+            rewrite(README, http.base)
+    with served(trained_dir, dataset_path) as http:
+        yield http
 
 
 def test_the_readme_has_examples_of_every_endpoint() -> None:
