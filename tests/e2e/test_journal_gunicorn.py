@@ -132,14 +132,15 @@ def test_four_clients_times_250_posts_store_exactly_1000_rows(served: Any) -> No
 
 
 def test_one_idempotency_key_sent_concurrently_stores_one_row(
-        served: Any, record_property: Any) -> None:
+        served: Any, record_testsuite_property: Any, request: pytest.FixtureRequest) -> None:
     _, http, store = served
     before = count(store)
     results = [result for client in run_clients(same_key_writer, http.base, 8)
                for result in client]
     statuses = {status for status, _ in results}
     answers = [status for status, _ in results]
-    record_property("answers", {status: answers.count(status) for status in statuses})
+    record_testsuite_property(request.node.name, {status: answers.count(status)
+                                                  for status in statuses})
     assert statuses <= {201, 409} and 201 in statuses
     assert len({body["id"] for status, body in results if status == 201}) == 1
     assert count(store) - before == 1
@@ -152,7 +153,7 @@ def worker_pids(master: int) -> list[int]:
 
 
 def test_a_worker_killed_during_batches_leaves_every_batch_whole_or_absent(
-        served: Any, record_property: Any) -> None:
+        served: Any, record_testsuite_property: Any, request: pytest.FixtureRequest) -> None:
     process, http, store = served
     with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
         pending = pool.map_async(batch_writer, [(http.base, c) for c in range(CLIENTS)])
@@ -176,7 +177,7 @@ def test_a_worker_killed_during_batches_leaves_every_batch_whole_or_absent(
             outcome["connection_broken"] += answered[day.isoformat()] == 0
             if answered[day.isoformat()] == 201:
                 assert stored == BATCH_SIZE, day
-    record_property("batches", outcome)
+    record_testsuite_property(request.node.name, outcome)
     assert process.poll() is None and victim not in worker_pids(process.pid)
 
 
