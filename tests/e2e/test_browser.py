@@ -1,6 +1,7 @@
 """The page in a real headless Chromium (Debian's chromium + chromedriver) against real Gunicorn.
 
-Nothing on the server side is mocked: the browser loads the page from Gunicorn, the page's
+Nothing on the server side is mocked: the browser loads the page from Gunicorn (with API_KEYS
+set and its own SQLite journal; a second one without keys for the refused writes), the page's
 scripts call the JSON API, and the tests read what a person sees (displayed elements, their size,
 the words on screen), at a desktop (1280x900) and a phone (390x844) viewport. Every state is
 saved as a screenshot in reports/screenshots/ (STATE-desktop.png, STATE-phone.png), and axe-core
@@ -577,3 +578,29 @@ def test_the_console_has_no_errors(browser: webdriver.Chrome, gunicorn: Http) ->
 
 def test_scripts_still_get_json_at_the_root(gunicorn: Http) -> None:
     assert gunicorn.call("GET", "/", headers={"Accept": "*/*"})[2]["status"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def keyless(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
+    """A second real Gunicorn, configured without API_KEYS: every write is refused (403)."""
+    process, http = start_serve(trained_dir, dataset_path, env={"ACCESS_LOG": "", "API_KEYS": ""})
+    try:
+        wait_until_healthy(http, process, 240)
+        yield http
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_server_without_keys_is_said_plainly(browser: webdriver.Chrome, keyless: Http,
+                                               viewport: str) -> None:
+    page = fresh_tab(Page(browser, keyless, viewport))
+    recorded = keyless.call("GET", "/stats")[2]["total_sessions"]
+    log_session(page, "anxious", "15", "calm", JOURNAL_KEY)
+    assert page.shown("journal-result").text == (
+        "Sorry, no answer this time: this service does not keep journals: no API key is "
+        "configured on the server (its operator sets API_KEYS).")
+    assert keyless.call("GET", "/stats")[2]["total_sessions"] == recorded
+    assert page.shown("journal-empty").is_displayed()
+    page.assert_accessible()
+    page.shot("journal-no-keys", "journal-title")
