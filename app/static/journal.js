@@ -70,8 +70,8 @@ function agreement(records) {
   const judged = records.filter((record) => record.predicted_mood !== null);
   if (!judged.length) return "";
   const right = judged.filter((record) => record.predicted_mood === record.mood_after).length;
-  return `The model predicted how you would feel for ${count(right)} of these ` +
-    `${count(judged.length)} sessions (${percent(right / judged.length)}).`;
+  return `The model was right for ${count(right)} of ${count(judged.length)} ` +
+    `session${judged.length === 1 ? "" : "s"} here (${percent(right / judged.length)}).`;
 }
 
 // The sessions this tab recorded, newest first, as the service stores them.

@@ -499,6 +499,9 @@ def test_a_logged_session_is_listed_with_the_models_prediction(page: Page) -> No
     assert page.driver.execute_script(
         "return document.querySelector('#journal-scroll').scrollWidth"
         " <= document.querySelector('#journal-scroll').clientWidth"), "the table scrolls sideways"
+    assert page.shown("journal-agreement").text == (
+        f"The model was right for {int(predicted == 'calm')} of 1 session here "
+        f"({100 if predicted == 'calm' else 0}%).")
     assert JOURNAL_KEY not in page.driver.current_url
     page.assert_accessible()
     page.shot("journal-logged", "journal-title")
@@ -517,8 +520,7 @@ def test_a_logged_session_is_listed_with_the_models_prediction(page: Page) -> No
     assert ids == sorted(ids, reverse=True), "not newest first"
     right = sum(row[4].endswith("✓") for row in rows)
     assert page.shown("journal-agreement").text == (
-        f"The model predicted how you would feel for {right} of these 2 sessions "
-        f"({whole_percent(right / 2)}).")
+        f"The model was right for {right} of 2 sessions here ({whole_percent(right / 2)}).")
     assert JOURNAL_KEY not in page.driver.current_url
     page.shot("journal-list", "journal-title")
 
