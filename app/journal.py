@@ -267,4 +267,5 @@ def stats() -> Response:
                                        for after in MOODS_AFTER) for before in MOODS_BEFORE},
         "transitions": {before: {after: transitions.get((before, after), 0)
                                  for after in MOODS_AFTER} for before in MOODS_BEFORE},
+        "by_duration": summary["by_duration"],
     })

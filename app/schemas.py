@@ -187,6 +187,8 @@ class Stats(BaseModel):
     shortest_session: Optional[int]
     by_mood_before: dict[str, int]
     transitions: dict[str, dict[str, int]]
+    by_duration: dict[str, int] = Field(
+        description='Sessions per duration bucket in minutes, in order ("10-14", ..., "45+").')
 
 
 class Health(BaseModel):

@@ -8,13 +8,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import and_, case, delete, exists, func, insert, select
 from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from store import idempotency, migrate
 from store.engine import DEFAULT_BUSY_TIMEOUT, WRITE_OPTION, display_url, make_engine
 from store.errors import StoreUnavailable
+from store.live import DURATION_BUCKETS, bucket_label
 from store.tables import SOURCE_API, SOURCE_DATASET, seeds, sessions
 
 log = logging.getLogger(__name__)
@@ -159,18 +160,27 @@ class Journal:
             return int(total or 0), [record_of(row) for row in rows.mappings()]
 
     def summary(self) -> dict[str, Any]:
-        """Count, mean, longest and shortest duration, and counts per (before, after): in SQL."""
+        """Count, mean, longest and shortest duration, counts per (before, after) and per
+        duration bucket (store.live's, in order, empty ones as 0): all counted in SQL."""
         column = sessions.c
         totals = select(func.count(), func.avg(column.duration_minutes),
                         func.max(column.duration_minutes), func.min(column.duration_minutes))
         pairs = (select(column.mood_before, column.mood_after, func.count())
                  .group_by(column.mood_before, column.mood_after))
+        bucket = case(*[(column.duration_minutes.between(low, high), bucket_label(low, high))
+                        for low, high in DURATION_BUCKETS], else_=None).label("bucket")
+        bucketed = select(bucket).subquery()  # grouped by name: PostgreSQL would see two CASEs
+        buckets = select(bucketed.c.bucket, func.count()).group_by(bucketed.c.bucket)
         with self._guard("read"), self.engine.connect() as connection:
             count, mean, longest, shortest = connection.execute(totals).one()
             transitions = {(before, after): int(n)
                            for before, after, n in connection.execute(pairs)}
+            per_bucket = {label: int(n) for label, n in connection.execute(buckets)}
+        by_duration = {bucket_label(low, high): per_bucket.get(bucket_label(low, high), 0)
+                       for low, high in DURATION_BUCKETS}
         return {"count": int(count), "mean": float(mean) if mean is not None else None,
-                "longest": longest, "shortest": shortest, "transitions": transitions}
+                "longest": longest, "shortest": shortest, "transitions": transitions,
+                "by_duration": by_duration}
 
     def export(self, where: SessionFilter = SessionFilter()) -> Iterator[dict[str, Any]]:
         """Matching sessions in recording order, streamed in chunks from one snapshot."""

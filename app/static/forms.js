@@ -53,10 +53,12 @@ function watchStale(form, result, describe) {
 
 // On submit: check the fields, then run the request with the button busy, then show the result.
 // `read` returns {values, errors: [[control, message]], summary}; `render(values)` returns nodes;
-// `fieldOf(apiField)` names the control an API error detail concerns, with words for it.
-export function handleForm({ form, button, busyLabel, result, read, render, fieldOf }) {
+// `fieldOf(apiField)` names the control an API error detail concerns, with words for it;
+// `marksStale: false` for a form whose result is a receipt (a write), not an answer to inputs.
+export function handleForm({ form, button, busyLabel, result, read, render, fieldOf,
+                             marksStale = true }) {
   const idleLabel = button.textContent;
-  watchStale(form, result, idleLabel);
+  if (marksStale) watchStale(form, result, idleLabel);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (button.getAttribute("aria-disabled") === "true") return;

@@ -1,9 +1,9 @@
 // What the recorded sessions show (/stats) and how often the served model is right (/model).
 //
 // Fields read: /stats total_sessions, avg_duration, shortest_session, longest_session,
-// transitions {before: {after: count}}, and by_duration {label: count} when present;
+// transitions {before: {after: count}}, by_duration {label: count} in bucket order;
 // /model metrics.accuracy, metrics.baseline_accuracy, metrics.baseline_class,
-// metrics.per_class[*].support, and live {sessions, accuracy} when present.
+// metrics.per_class[*].support, and live {sessions, accuracy} (null while the store is down).
 
 import { callApi } from "./api.js";
 import { element } from "./dom.js";

@@ -1,6 +1,5 @@
 // The page talks to the same JSON API as curl does and answers people in words and pictures.
-// Each part lives in its own module; a journal part (POST /sessions, GET /sessions) adds one
-// import and one call here.
+// Each part lives in its own module.
 
 import { callApi } from "./api.js";
 import { showCurve } from "./chart.js";
@@ -8,6 +7,7 @@ import { element } from "./dom.js";
 import { percent } from "./format.js";
 import { handleForm } from "./forms.js";
 import { showInsights } from "./insights.js";
+import { setUpJournal } from "./journal.js";
 
 // Below this chance a goal is called unlikely, plainly.
 const UNLIKELY = 0.25;
@@ -161,4 +161,5 @@ handleForm({
 
 steerMinutes();
 showStatus();
+setUpJournal();
 showInsights();

@@ -1,6 +1,7 @@
 """The page in a real headless Chromium (Debian's chromium + chromedriver) against real Gunicorn.
 
-Nothing on the server side is mocked: the browser loads the page from Gunicorn, the page's
+Nothing on the server side is mocked: the browser loads the page from Gunicorn (with API_KEYS
+set and its own SQLite journal; a second one without keys for the refused writes), the page's
 scripts call the JSON API, and the tests read what a person sees (displayed elements, their size,
 the words on screen), at a desktop (1280x900) and a phone (390x844) viewport. Every state is
 saved as a screenshot in reports/screenshots/ (STATE-desktop.png, STATE-phone.png), and axe-core
@@ -9,8 +10,8 @@ saved as a screenshot in reports/screenshots/ (STATE-desktop.png, STATE-phone.pn
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import os
 import re
 from pathlib import Path
 from dataclasses import dataclass
@@ -35,24 +36,18 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 TOUCH_TARGET_PX = 44
 WHOLE_PERCENT = re.compile(r"^\d{1,3}%$")
+JOURNAL_KEY = "journal-test-key"
 
 
 @pytest.fixture(scope="module")
 def gunicorn(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
-    """The real Gunicorn of conftest, with its access log off: these tests send hundreds of
-    requests, and a log written into a pipe nobody reads until the end would fill it and stall
-    the workers."""
-    saved = os.environ.get("ACCESS_LOG")
-    os.environ["ACCESS_LOG"] = ""
+    """The real Gunicorn of conftest with its own SQLite journal and an API key for writes, and
+    its access log off: these tests send hundreds of requests, and a log written into a pipe
+    nobody reads until the end would fill it and stall the workers."""
+    process, http = start_serve(trained_dir, dataset_path,
+                                env={"ACCESS_LOG": "", "API_KEYS": JOURNAL_KEY})
     try:
-        process, http = start_serve(trained_dir, dataset_path)
-    finally:
-        if saved is None:
-            del os.environ["ACCESS_LOG"]
-        else:
-            os.environ["ACCESS_LOG"] = saved
-    try:
-        wait_until_healthy(http, process)
+        wait_until_healthy(http, process, 240)  # serve migrates and seeds the journal first
         yield http
     finally:
         stop(process)
@@ -400,55 +395,157 @@ def test_insights_draw_the_transitions_heat_map(page: Page) -> None:
     accuracy = page.shown("accuracy").text
     assert accuracy.startswith(f"It was right {whole_percent(metrics['accuracy'])} of the time")
     assert f"would be right {whole_percent(metrics['baseline_accuracy'])}" in accuracy
-    assert not page.find("#durations").is_displayed()
-    assert not page.find("#live-accuracy").is_displayed()
     page.assert_accessible()
     page.shot("insights", "insights-title")
 
 
-JOURNAL_FIELDS = """
-  const send = window.fetch.bind(window);
-  window.fetch = async (path, ...rest) => {
-    const response = await send(path, ...rest);
-    const extra = {"/stats": {by_duration: {"5-9": 12, "10-14": 340, "15-19": 420,
-                                            "20-24": 510, "25-29": 400, "30-35": 318}},
-                   "/model": {live: {sessions: %d, accuracy: 0.7012}}}[path];
-    if (!extra) return response;
-    const body = {...(await response.json()), ...extra};
-    return new Response(JSON.stringify(body), {status: response.status,
-                                               headers: response.headers});
-  };
-"""
+def post_sessions(server: Http, sessions: list[dict[str, Any]]) -> None:
+    """Record sessions through the API with the test server's key, as a script would."""
+    status, _, body = server.call("POST", "/sessions", json.dumps({"sessions": sessions}).encode(),
+                                  {"Content-Type": "application/json",
+                                   "Authorization": f"Bearer {JOURNAL_KEY}"})
+    assert status == 201, body
 
 
-@pytest.mark.parametrize("recorded", [57, 3])
-def test_insights_draw_durations_and_live_accuracy_when_served(page: Page,
-                                                               recorded: int) -> None:
-    """/stats by_duration and /model live come with the journal, built in parallel: until then
-    the test adds them (in the page, before its scripts run) to the real server's answers."""
-    added = page.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                                        {"source": JOURNAL_FIELDS % recorded})
-    try:
+def live_text(live: dict[str, Any]) -> str:
+    """What the page must say about the served model's live accuracy."""
+    if live["sessions"] >= 20:
+        return (f"On the {live['sessions']:,} sessions people recorded since it was trained, it "
+                f"was right {whole_percent(live['accuracy'])} of the time.")
+    return ("Its accuracy on the sessions people record appears once 20 have been recorded "
+            f"since it was trained ({live['sessions']:,} so far).")
+
+
+def test_insights_draw_durations_and_live_accuracy_from_the_server(page: Page) -> None:
+    """/stats by_duration and /model live as the real server answers them, before and after
+    enough sessions were recorded through the API for the live accuracy to be shown."""
+    page.open()
+    stats = page.server.call("GET", "/stats")[2]
+    assert sum(stats["by_duration"].values()) == stats["total_sessions"]
+    rows = page.shown("durations").find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [row.text.split() for row in rows] == [
+        [label, f"{n:,}"] for label, n in stats["by_duration"].items()]
+    widths = [row.find_element(By.CSS_SELECTOR, ".fill").size["width"] for row in rows]
+    counts = list(stats["by_duration"].values())
+    assert widths.index(max(widths)) == counts.index(max(counts)) and max(widths) > 0
+    live = page.server.call("GET", "/model")[2]["live"]
+    assert page.shown("live-accuracy").text == live_text(live)
+    if live["sessions"] < 20:
+        post_sessions(page.server, [
+            {"mood_before": mood, "duration_minutes": minutes, "mood_after": "calm"}
+            for mood in ("stressed", "anxious", "neutral", "tired", "stressed")
+            for minutes in (10, 15, 20, 25, 30)])
         page.open()
-        durations = page.shown("durations")
-        rows = durations.find_elements(By.CSS_SELECTOR, "tbody tr")
-        assert [row.text.split() for row in rows] == [
-            ["5-9", "12"], ["10-14", "340"], ["15-19", "420"], ["20-24", "510"],
-            ["25-29", "400"], ["30-35", "318"]]
-        widths = [row.find_element(By.CSS_SELECTOR, ".fill").size["width"] for row in rows]
-        assert widths[3] == max(widths) and 0 < widths[0] < widths[1]
-        live = page.shown("live-accuracy").text
-        if recorded >= 20:
-            assert live == ("On the 57 sessions people recorded since it was trained, it was "
-                            "right 70% of the time.")
-            page.assert_accessible()
-            page.shot("insights-journal", "insights-title")
-        else:
-            assert live == ("Its accuracy on the sessions people record appears once 20 have "
-                            "been recorded since it was trained (3 so far).")
-    finally:
-        page.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
-                                    {"identifier": added["identifier"]})
+        live = page.server.call("GET", "/model")[2]["live"]
+        assert live["sessions"] >= 20
+    assert page.shown("live-accuracy").text == live_text(live)
+    page.assert_accessible()
+    page.shot("insights-journal", "insights-title")
+
+
+def journal_rows(page: Page) -> list[list[str]]:
+    """The rows of "My recent sessions", cell by cell, as drawn: the words kept for screen
+    readers only (.visually-hidden, such as "(right)" beside a ✓) are left out."""
+    assert page.shown("journal-table")
+    return page.driver.execute_script(
+        "return [...document.querySelectorAll('#journal-table tbody tr')].map((row) =>"
+        "  [...row.cells].map((cell) => { const copy = cell.cloneNode(true);"
+        "    copy.querySelectorAll('.visually-hidden').forEach((node) => node.remove());"
+        "    return copy.textContent.trim(); }));")
+
+
+def fresh_tab(page: Page) -> Page:
+    """The page in a tab that has stored nothing yet (sessionStorage cleared, then reloaded)."""
+    page.open()
+    page.driver.execute_script("sessionStorage.clear()")
+    return page.open()
+
+
+def log_session(page: Page, before: str, minutes: str, after: str, key: str | None) -> None:
+    """Fill the journal form as a person would (the key only when given) and send it."""
+    page.choose("journal-before", before)
+    field = page.find("#journal-minutes")
+    field.clear()
+    field.send_keys(minutes)
+    page.choose("journal-after", after)
+    if key is not None:
+        page.find("#journal-key").clear()
+        page.find("#journal-key").send_keys(key)
+    page.find("#journal-button").click()
+
+
+def test_a_logged_session_is_listed_with_the_models_prediction(page: Page) -> None:
+    fresh_tab(page)
+    assert page.shown("journal-empty").text == ("No session logged from this tab yet: the ones "
+                                                "you log appear here.")
+    assert not page.find("#journal-table").is_displayed()
+    page.assert_accessible()
+    page.shot("journal-empty", "journal-title")
+    predicted = page.server.post_json("/predict", {"mood_before": "stressed",
+                                                   "duration_minutes": 25})[2]["mood_after"]
+    log_session(page, "stressed", "25", "calm", JOURNAL_KEY)
+    assert page.shown("journal-logged").text == (
+        f"Logged: 25 minutes, stressed → calm. The model predicted {predicted}"
+        f"{', right.' if predicted == 'calm' else '.'}")
+    first = page.find("#journal-table tbody tr")
+    stored = page.server.call("GET", f"/sessions/{first.get_attribute('data-id')}")[2]
+    assert stored["source"] == "api" and stored["predicted_mood"] == predicted
+    shown_prediction = f"{predicted} ✓" if predicted == "calm" else predicted
+    day = dt.date.fromisoformat(stored["date"])
+    assert journal_rows(page) == [[f"{day.day} {day:%b}", "stressed", "25", "calm",
+                                   shown_prediction]]
+    assert (predicted == "calm") == ("(right)" in first.find_element(
+        By.CSS_SELECTOR, ".predicted").get_attribute("textContent")), "no words for the ✓"
+    assert page.driver.execute_script(
+        "return document.querySelector('#journal-scroll').scrollWidth"
+        " <= document.querySelector('#journal-scroll').clientWidth"), "the table scrolls sideways"
+    assert page.shown("journal-agreement").text == (
+        f"The model was right for {int(predicted == 'calm')} of 1 session here "
+        f"({100 if predicted == 'calm' else 0}%).")
+    assert JOURNAL_KEY not in page.driver.current_url
+    page.assert_accessible()
+    page.shot("journal-logged", "journal-title")
+
+    page.open()  # the same tab, reloaded: the key and the list are still there
+    assert page.find("#journal-key").get_attribute("value") == JOURNAL_KEY
+    assert JOURNAL_KEY not in page.driver.current_url
+    page.shown("journal-table")
+    assert len(journal_rows(page)) == 1
+    log_session(page, "tired", "15", "relaxed", key=None)
+    page.shown("journal-logged")
+    rows = journal_rows(page)
+    assert [row[1:4] for row in rows] == [["tired", "15", "relaxed"], ["stressed", "25", "calm"]]
+    ids = [int(row.get_attribute("data-id")) for row in
+           page.driver.find_elements(By.CSS_SELECTOR, "#journal-table tbody tr")]
+    assert ids == sorted(ids, reverse=True), "not newest first"
+    right = sum(row[4].endswith("✓") for row in rows)
+    assert page.shown("journal-agreement").text == (
+        f"The model was right for {right} of 2 sessions here ({whole_percent(right / 2)}).")
+    assert JOURNAL_KEY not in page.driver.current_url
+    page.shot("journal-list", "journal-title")
+
+
+def test_a_wrong_or_missing_key_is_explained_next_to_its_field(page: Page) -> None:
+    fresh_tab(page)
+    log_session(page, "neutral", "20", "focused", key=None)
+    assert page.shown("journal-key-error").text == (
+        "Enter your API key: the journal keeps sessions only for key holders.")
+    log_session(page, "neutral", "20", "focused", key="not-the-key")
+    error = page.shown("journal-key-error")
+    assert error.text == "This key was not accepted: check it and enter it again."
+    field = page.find("#journal-key")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "journal-key-error" in field.get_attribute("aria-describedby").split()
+    assert page.driver.switch_to.active_element == field
+    assert page.driver.execute_script(
+        "return sessionStorage.getItem('focus-journal-api-key')") is None, "a refused key is kept"
+    assert "not-the-key" not in page.driver.current_url
+    assert not page.driver.find_elements(By.ID, "journal-logged")
+    page.assert_accessible()
+    page.shot("journal-wrong-key", "journal-title")
+    log_session(page, "neutral", "0", "focused", key=JOURNAL_KEY)
+    assert page.shown("journal-minutes-error").text == "A session can be from 5 to 60 minutes long."
+    assert not error.is_displayed()
 
 
 def test_without_javascript_the_page_says_what_it_needs(page: Page) -> None:
@@ -483,3 +580,29 @@ def test_the_console_has_no_errors(browser: webdriver.Chrome, gunicorn: Http) ->
 
 def test_scripts_still_get_json_at_the_root(gunicorn: Http) -> None:
     assert gunicorn.call("GET", "/", headers={"Accept": "*/*"})[2]["status"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def keyless(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
+    """A second real Gunicorn, configured without API_KEYS: every write is refused (403)."""
+    process, http = start_serve(trained_dir, dataset_path, env={"ACCESS_LOG": "", "API_KEYS": ""})
+    try:
+        wait_until_healthy(http, process, 240)
+        yield http
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_server_without_keys_is_said_plainly(browser: webdriver.Chrome, keyless: Http,
+                                               viewport: str) -> None:
+    page = fresh_tab(Page(browser, keyless, viewport))
+    recorded = keyless.call("GET", "/stats")[2]["total_sessions"]
+    log_session(page, "anxious", "15", "calm", JOURNAL_KEY)
+    assert page.shown("journal-result").text == (
+        "Sorry, no answer this time: this service does not keep journals: no API key is "
+        "configured on the server (its operator sets API_KEYS).")
+    assert keyless.call("GET", "/stats")[2]["total_sessions"] == recorded
+    assert page.shown("journal-empty").is_displayed()
+    page.assert_accessible()
+    page.shot("journal-no-keys", "journal-title")

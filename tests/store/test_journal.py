@@ -15,6 +15,7 @@ from model.data import file_sha256, load_sessions
 from store import migrate
 from store.errors import StoreUnavailable
 from store.journal import Journal, SessionFilter
+from store.live import DURATION_BUCKETS, bucket_label, duration_bucket
 
 
 def session(minutes: int = 20, before: str = "stressed", after: str = "calm",
@@ -110,7 +111,25 @@ def test_summary_is_computed_by_the_database(journal: Journal, dataset_path: Pat
 
 def test_an_empty_summary(journal: Journal) -> None:
     assert journal.summary() == {"count": 0, "mean": None, "longest": None, "shortest": None,
-                                 "transitions": {}}
+                                 "transitions": {}, "by_duration": dict.fromkeys(
+                                     [bucket_label(*bucket) for bucket in DURATION_BUCKETS], 0)}
+
+
+def test_sessions_are_counted_by_duration_bucket_in_order(journal: Journal) -> None:
+    """Bucket edges on both sides (9|10, 14|15, 44|45) and the open-ended last bucket."""
+    journal.record([session(minutes) for minutes in (5, 9, 10, 14, 15, 20, 20, 34, 44, 45, 60)])
+    by_duration = journal.summary()["by_duration"]
+    assert list(by_duration.items()) == [("1-9", 2), ("10-14", 2), ("15-19", 1), ("20-24", 2),
+                                         ("25-29", 0), ("30-34", 1), ("35-44", 1), ("45+", 2)]
+
+
+def test_the_duration_buckets_of_the_dataset(journal: Journal, dataset_path: Path) -> None:
+    seed_file(journal, dataset_path)
+    frame = load_sessions(dataset_path)
+    expected = frame["duration_minutes"].map(duration_bucket).value_counts()
+    by_duration = journal.summary()["by_duration"]
+    assert sum(by_duration.values()) == len(frame)
+    assert {label: n for label, n in by_duration.items() if n} == expected.to_dict()
 
 
 def test_export_streams_every_row_in_order(journal: Journal) -> None:
