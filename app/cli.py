@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from app.config import Config
+from app.logs import configure_logging
 from app.store_cli import prepare_store
 from model.artifact import artifact_exists
 from model.cli import cli
@@ -33,11 +35,13 @@ def gunicorn_argv(config_file: Path) -> list[str]:
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API with Gunicorn: train a model if there is none, prepare the journal."""
     config = Config.from_env()
+    configure_logging(config.log_format, config.log_level)  # what serve says is logged like
+    say = logging.getLogger("focus_agent.serve").info      # the server's own lines (LOG_FORMAT)
     model_dir = Path(config.model_dir)
     if not model_dir.exists() or model_dir.is_dir() and not artifact_exists(model_dir):
-        click.echo(f"no model in {config.model_dir}: training one first")
-        run_training(Path(config.data_path), model_dir, progress=click.echo)
-    prepare_store(config.database_url, Path(config.data_path), click.echo)
+        say(f"no model in {config.model_dir}: training one first")
+        run_training(Path(config.data_path), model_dir, progress=say)
+    prepare_store(config.database_url, Path(config.data_path), say)
     for name, value in (("HOST", host), ("PORT", port), ("WEB_CONCURRENCY", workers)):
         if value is not None:
             os.environ[name] = str(value)

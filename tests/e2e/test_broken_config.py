@@ -12,7 +12,7 @@ from typing import Callable
 
 import pytest
 
-from tests.e2e.conftest import Http, start_serve, stop
+from tests.e2e.conftest import Http, server_output, start_serve, stop
 
 Setup = Callable[[Path, Path, pytest.MonkeyPatch], tuple[Path, Path]]
 
@@ -23,7 +23,7 @@ def wait_until_answering(http: Http, process: subprocess.Popen, seconds: float =
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n"
-                                 f"{process.stdout.read()}")
+                                 f"{server_output(process)[-3000:]}")
         try:
             if http.call("GET", "/livez")[0] == 200:
                 return
@@ -80,7 +80,6 @@ CASES: dict[str, tuple[Setup, str, str]] = {
     "libraries is a string": (_edit_manifest(_libraries_as_text), "model", "libraries"),
     "no features, right checksum": (_edit_manifest(_without_features), "model",
                                     "features: Field required"),
-    "DATA_PATH is a directory": (_data_is_a_folder, "data", "is a directory"),
     "MODEL_DIR is a file": (_model_dir_is_a_file, "model", "is not a directory"),
     "unsigned, signatures required": (_unsigned_but_required, "model",
                                       "not signed and REQUIRE_SIGNED_MODEL is on"),
@@ -112,3 +111,25 @@ def test_the_server_starts_and_health_gives_the_reason(
     finally:
         output = stop(process)
     assert "Traceback" not in output
+
+
+def test_a_data_path_that_is_a_directory_leaves_the_journal_empty_and_says_why(
+        trained_dir: Path, dataset_path: Path, tmp_path: Path) -> None:
+    """DATA_PATH only seeds an empty journal now: the server starts, serves predictions and an
+    empty journal, and its log names the problem in one line."""
+    model = tmp_path / "artifacts"
+    shutil.copytree(trained_dir, model, symlinks=True)
+    model_dir, data_path = _data_is_a_folder(model, dataset_path, pytest.MonkeyPatch())
+    process, http = start_serve(model_dir, data_path, workers=1)
+    try:
+        wait_until_answering(http, process)
+        assert http.call("GET", "/health")[0] == 200
+        status, headers, rows = http.call("GET", "/sessions")
+        assert status == 200 and rows == [] and headers["X-Total-Count"] == "0"
+        assert http.post_json("/predict", {"duration_minutes": 20,
+                                           "mood_before": "tired"})[0] == 200
+    finally:
+        output = stop(process)
+    assert "Traceback" not in output
+    assert [line for line in output.splitlines() if "not seeded" in line and
+            "is a directory" in line], output[-3000:]

@@ -10,7 +10,6 @@ import multiprocessing
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,8 +19,7 @@ from typing import Any, Iterator
 import pytest
 
 from store.journal import Journal, SessionFilter
-from tests.conftest import ROOT
-from tests.e2e.conftest import Http, free_port, stop, wait_until_healthy
+from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
 from tests.pgcluster import Cluster, Databases
 
 pytestmark = pytest.mark.e2e
@@ -34,14 +32,8 @@ STARTUP_SECONDS = 240  # a loaded CI machine may take minutes to import and seed
 def start_server(model_dir: Path, data_path: Path, database_url: str,
                  workers: int = 2) -> tuple[subprocess.Popen, Http]:
     """`focus-agent serve` with the journal at database_url and one API key."""
-    port = free_port()
-    env = {**os.environ, "MODEL_DIR": str(model_dir), "DATA_PATH": str(data_path),
-           "DATABASE_URL": database_url, "API_KEYS": KEY, "ACCESS_LOG": ""}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return process, Http(f"http://127.0.0.1:{port}")
+    return start_serve(model_dir, data_path, workers,
+                       env={"DATABASE_URL": database_url, "API_KEYS": KEY, "ACCESS_LOG": ""})
 
 
 def send(base: str, body: dict, key: str | None = None) -> tuple[int, Any]:
