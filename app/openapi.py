@@ -73,7 +73,7 @@ SESSION_PARAMETERS = SESSION_PARAMETERS[:2] + FILTER_PARAMETERS
 ID_PARAMETER = {"name": "session_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 0}}
 WRITE_PARAMETERS = [{"name": "Idempotency-Key", "in": "header", "required": False,
-                     "schema": {"type": "string", "maxLength": 255},
+                     "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
                      "description": "Makes a retry safe: the same key and body replay the"
                                     " first answer."}]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter,
+from pydantic import (AfterValidator, WithJsonSchema, BaseModel, ConfigDict, Field, TypeAdapter,
                       model_validator)
 from typing_extensions import TypedDict
 
@@ -128,7 +128,9 @@ def _iso_date(text: str) -> str:
     raise ValueError(f"must be a date written YYYY-MM-DD, got {text!r}")
 
 
-IsoDate = Annotated[str, AfterValidator(_iso_date)]
+IsoDate = Annotated[str, AfterValidator(_iso_date),
+                    WithJsonSchema({"type": "string", "format": "date",
+                                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})]
 
 
 class NewSession(Strict):

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import pytest
 from model.artifact import publish, rollback
 from model.workflow import run_training
 from tests.conftest import ROOT
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, server_output, start_serve, stop, wait_until_healthy
 
 LOAD_SECONDS = 15.0
 MAX_REQUESTS = 40_000
@@ -85,7 +86,12 @@ class Served:
 
     model: Path
     http: Http
-    log: list[str]
+    process: subprocess.Popen
+
+    @property
+    def log(self) -> list[str]:
+        """What the server has printed so far, line by line."""
+        return server_output(self.process).splitlines()
 
 
 @pytest.fixture()
@@ -94,12 +100,9 @@ def served(trained_dir: Path, dataset_path: Path, tmp_path: Path) -> Iterator[Se
     model = tmp_path / "artifacts"
     shutil.copytree(trained_dir, model, symlinks=True)
     process, http_client = start_serve(model, dataset_path, workers=2)
-    log: list[str] = []
     try:
         wait_until_healthy(http_client, process, seconds=180)
-        # Read the server's output while it runs: a full pipe would block its access log.
-        threading.Thread(target=lambda: log.extend(process.stdout), daemon=True).start()
-        yield Served(model, http_client, log)
+        yield Served(model, http_client, process)
     finally:
         stop(process)
 
