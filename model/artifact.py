@@ -307,7 +307,6 @@ def _prepare(directory: Path) -> Path:
     except (FileExistsError, NotADirectoryError):
         _check_folder(directory)
         raise
-    _check_folder(directory)
     _migrate_flat(directory)
     return directory
 
@@ -318,8 +317,6 @@ def publish_files(directory: Path, version: str, files: dict[str, bytes]) -> str
         directory = _prepare(directory)
         target = _write_version(directory, version, files)
         _switch(directory, target)
-    except ArtifactError:
-        raise
     except OSError as exc:
         raise ArtifactError(f"cannot publish to {directory}: {exc.strerror or exc}"
                             f"{f' ({exc.filename})' if exc.filename else ''}") from None
