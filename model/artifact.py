@@ -84,15 +84,20 @@ def serialise(pipeline: Pipeline) -> bytes:
 
 # ---- where the served model lives -----------------------------------------------------------
 
+def _link_target(directory: Path, name: str) -> str | None:
+    """Where the symlink `name` in the folder points, or None when there is no such link."""
+    try:
+        return os.readlink(Path(directory) / name)
+    except OSError:
+        return None
+
+
 def published_target(directory: Path) -> str | None:
     """Where `current` points (versions/<version>): one readlink, the cheap change check.
 
     None for a folder in the flat layout, or one that is missing or not a folder.
     """
-    try:
-        return os.readlink(Path(directory) / CURRENT_LINK)
-    except OSError:
-        return None
+    return _link_target(directory, CURRENT_LINK)
 
 
 def _check_folder(directory: Path) -> None:
@@ -175,14 +180,19 @@ def load_folder(folder: Path, policy: VerifyPolicy | None = None) -> LoadedModel
     return LoadedModel(manifest=manifest, pipeline=pipeline, predictor=build_predictor(pipeline))
 
 
+def _served_folder(directory: Path) -> tuple[Path, str | None]:
+    """The folder holding the served model's files, and where `current` points (if anywhere)."""
+    directory = Path(directory)
+    _check_folder(directory)
+    target = published_target(directory)
+    return (directory / target if target is not None else directory), target
+
+
 def load_published(directory: Path,
                    policy: VerifyPolicy | None = None) -> tuple[LoadedModel, str | None]:
     """The served model of a model folder and the target it was loaded from (see
     published_target), resolved once so that a concurrent switch cannot mix two versions."""
-    directory = Path(directory)
-    _check_folder(directory)
-    target = published_target(directory)
-    folder = directory / target if target is not None else directory
+    folder, target = _served_folder(directory)
     return load_folder(folder, policy), target
 
 
@@ -337,10 +347,7 @@ def save_artifact(directory: Path, model_bytes: bytes, manifest: dict[str, Any],
 
 def publish(source: Path, directory: Path = DEFAULT_DIR) -> dict[str, Any]:
     """Verify the served artifact of another folder (a CI download) and publish it here."""
-    source = Path(source)
-    _check_folder(source)
-    target = published_target(source)
-    folder = source / target if target is not None else source
+    folder = _served_folder(source)[0]
     manifest = load_folder(folder).manifest
     files = {name: (folder / name).read_bytes()
              for name in (*ARTIFACT_FILES, SIGNATURE_FILE) if (folder / name).is_file()}
@@ -351,11 +358,7 @@ def publish(source: Path, directory: Path = DEFAULT_DIR) -> dict[str, Any]:
 def rollback(directory: Path = DEFAULT_DIR) -> dict[str, Any]:
     """Serve the previous model again (verified first); the current one becomes the previous."""
     directory = _prepare(directory)
-    previous = None
-    try:
-        previous = os.readlink(directory / PREVIOUS_LINK)
-    except OSError:
-        pass
+    previous = _link_target(directory, PREVIOUS_LINK)
     if previous is None or previous == published_target(directory):
         raise ArtifactNotFound(f"nothing to roll back to in {directory}: no previous model")
     restored = load_folder(directory / previous).manifest
