@@ -94,8 +94,12 @@ def validate(raw: pd.DataFrame, source: str, columns: tuple[str, ...]) -> None:
 def load_sessions(path: Path | str, columns: tuple[str, ...] = SESSION_COLUMNS) -> pd.DataFrame:
     """Load and validate a sessions CSV; return the required columns with proper types."""
     path = Path(path)
-    raw = _read_raw(path)
-    validate(raw, str(path), columns)
+    return _contract_frame(_read_raw(path), str(path), columns)
+
+
+def _contract_frame(raw: pd.DataFrame, source: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Text cells validated by the contract, then the columns stripped and typed."""
+    validate(raw, source, columns)
     frame = raw[list(columns)].apply(lambda column: column.str.strip())
     frame["duration_minutes"] = frame["duration_minutes"].astype("int64")
     return frame
@@ -124,10 +128,7 @@ def sessions_from_rows(rows: Sequence[Sequence[object]], source: str) -> pd.Data
     """Rows of (date, duration, mood before, mood after) through the same contract as a CSV."""
     raw = pd.DataFrame([[str(value) for value in row] for row in rows],
                        columns=list(SESSION_COLUMNS), dtype=str)
-    validate(raw, source, SESSION_COLUMNS)
-    frame = raw.apply(lambda column: column.str.strip())
-    frame["duration_minutes"] = frame["duration_minutes"].astype("int64")
-    return frame
+    return _contract_frame(raw, source, SESSION_COLUMNS)
 
 
 def load_store_sessions(database_url: str) -> TrainingData:
