@@ -177,7 +177,7 @@ def signing_key_command(private_path: Path, public_path: Path | None) -> None:
     try:
         descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
-        raise click.ClickException(f"cannot create {private_path}: {exc.strerror}") from None
+        raise ModelError(f"cannot create {private_path}: {exc.strerror}") from None
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(private_key_pem(key))
     public = public_key_text(key.public_key())
