@@ -9,17 +9,15 @@ def _metrics_rows(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """The headline metrics as (name, value) pairs."""
     metrics = manifest["metrics"]
     cv = metrics["cv"]
-    rows = [
+    return [
         ("test accuracy", f"{metrics['accuracy']:.4f}"),
         ("macro-F1", f"{metrics['macro_f1']:.4f}"),
         ("log-loss", f"{metrics['log_loss']:.4f}"),
         (f"majority baseline ({metrics['baseline_class']})", f"{metrics['baseline_accuracy']:.4f}"),
         (f"CV accuracy ({cv['folds']}-fold, C={cv['best_c']:g})",
          f"{cv['mean']:.4f} ± {cv['std']:.4f}"),
+        ("Brier score (0 best, 2 worst)", f"{metrics['calibration']['brier']:.4f}"),
     ]
-    if "calibration" in metrics:
-        rows.append(("Brier score (0 best, 2 worst)", f"{metrics['calibration']['brier']:.4f}"))
-    return rows
 
 
 def _limit_rows(manifest: dict[str, Any]) -> list[list[str]]:
@@ -143,9 +141,8 @@ def _calibration_section(manifest: dict[str, Any]) -> str:
         " classes, averaged over sessions; 0 is perfect, 2 the worst). Reliability: each"
         " (session, class) pair is a forecast \"this mood, with probability p\"; per bin of p,"
         " the mean stated probability against how often that mood was the answer (expected"
-        f" calibration error {calibration['expected_calibration_error']:.4f})."
-        + (f" The rules' own probabilities score a Brier of {manifest['limit']['brier']:.4f}"
-           " on this split." if "limit" in manifest else "") + "\n\n"
+        f" calibration error {calibration['expected_calibration_error']:.4f}). The rules' own"
+        f" probabilities score a Brier of {manifest['limit']['brier']:.4f} on this split.\n\n"
         + _markdown_table(["stated probability", "forecasts", "mean stated",
                            "observed frequency"], _reliability_rows(manifest)))
 
@@ -155,10 +152,6 @@ def render_card(manifest: dict[str, Any]) -> str:
     data, features = manifest["data"], manifest["features"]
     low, high = features["duration_minutes"]["trained_range"]
     labels = manifest["metrics"]["confusion_matrix"]["labels"]
-    optional = [section(manifest) for key, section in (
-        ("selection", _selection_section), ("limit", _limit_section)) if key in manifest]
-    if "calibration" in manifest["metrics"]:
-        optional.append(_calibration_section(manifest))
     return "\n\n".join([
         f"# Model card — Focus Meditation Agent {manifest['version']}",
         "## Intended use\nSuggests the mood a person is likely to report after a meditation"
@@ -174,7 +167,9 @@ def render_card(manifest: dict[str, Any]) -> str:
                                             _per_class_rows(manifest)),
         "### Confusion matrix (rows: true, columns: predicted)\n"
         + _markdown_table(["true \\ predicted", *labels], _confusion_rows(manifest)),
-        *optional,
+        _selection_section(manifest),
+        _limit_section(manifest),
+        _calibration_section(manifest),
         "## Limits\n- Trained on synthetic self-reports with 20% deliberate noise: even the"
         " best possible model is wrong about one time in four (see the limit above).\n"
         f"- Durations outside {low}–{high} minutes are extrapolated (the API warns).\n"
@@ -184,13 +179,11 @@ def render_card(manifest: dict[str, Any]) -> str:
 
 def render_summary(manifest: dict[str, Any]) -> str:
     """The training summary printed to the terminal."""
-    tables = [_text_table(["metric", "value"], [list(row) for row in _metrics_rows(manifest)])]
-    if "limit" in manifest:
-        tables.append(_text_table(["vs the limit", "this model", "Bayes-optimal", "distance"],
-                                  _limit_rows(manifest)))
-    if "selection" in manifest:
-        tables.append(_text_table(SELECTION_HEADER, _selection_rows(manifest)))
-    return "\n\n".join(tables + [
+    return "\n\n".join([
+        _text_table(["metric", "value"], [list(row) for row in _metrics_rows(manifest)]),
+        _text_table(["vs the limit", "this model", "Bayes-optimal", "distance"],
+                    _limit_rows(manifest)),
+        _text_table(SELECTION_HEADER, _selection_rows(manifest)),
         _text_table(["class", "precision", "recall", "F1", "support"],
                     _per_class_rows(manifest)),
         _text_table(["true \\ predicted", *manifest["metrics"]["confusion_matrix"]["labels"]],
