@@ -16,12 +16,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 
 
-def alembic_config(url: str = "") -> Config:
+def alembic_config() -> Config:
     """Alembic's configuration for the journal, without an alembic.ini."""
     from alembic.config import Config
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

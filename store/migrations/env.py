@@ -3,7 +3,6 @@
 from alembic import context
 from sqlalchemy import text
 
-from store.engine import make_engine
 from store.tables import metadata
 
 MIGRATION_LOCK = 7_318_006  # PostgreSQL advisory lock: one instance migrates at a time
@@ -19,11 +18,4 @@ def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         context.run_migrations()
 
 
-connection = context.config.attributes.get("connection")
-if connection is not None:
-    run_migrations(connection)
-else:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as own_connection:
-        run_migrations(own_connection)
-    engine.dispose()
+run_migrations(context.config.attributes["connection"])
