@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from model.artifact import DEFAULT_DIR, load_artifact, publish, rollback
 from model.card import render_summary
@@ -171,8 +172,6 @@ def verify_command(artifacts: Path) -> None:
               help="Also write the public key (one base64 line) here: MODEL_VERIFY_KEY_FILE.")
 def signing_key_command(private_path: Path, public_path: Path | None) -> None:
     """Make a new Ed25519 key pair for signing models; prints the public key."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     key = Ed25519PrivateKey.generate()
     try:
         descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
