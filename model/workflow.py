@@ -17,7 +17,7 @@ import pandas as pd
 import sklearn
 
 from model import selection, train
-from model.artifact import MANIFEST_FILE, load_artifact, save_artifact, serialise
+from model.artifact import artifact_exists, load_artifact, save_artifact, serialise
 from model.card import render_card
 from model.data import TrainingData, file_sha256, load_sessions
 from model.errors import ArtifactError, GateFailed
@@ -96,7 +96,7 @@ def build_manifest(*, data: TrainingData, params: dict[str, Any],
 
 def deployed_accuracy(directory: Path, data: train.Split, progress: Progress) -> float | None:
     """Accuracy of the currently deployed model on this run's test split, if there is one."""
-    if not (directory / MANIFEST_FILE).exists():
+    if not artifact_exists(directory):
         return None
     try:
         deployed = load_artifact(directory)
