@@ -193,7 +193,7 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     commit, merge_commit = pr_head(context, commit or _git_commit(context), change_id)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
     build_id = uuid.uuid4().hex
-    certs = images.read_ca_certs(ca_certs) if ca_certs.is_dir() else ""
+    certs = images.read_ca_certs(ca_certs)
     labels, args = _labels_and_args(context / dockerfile, commit, _source(source, context),
                                     python_image, parse_key_values(build_args, "--build-arg"),
                                     {"BUILD_ID": build_id, "BUILD_CA_CERTS": certs})
