@@ -77,7 +77,7 @@ IMAGE_RECORD ?= $(REPORTS)/image.json
 SBOM_FILE ?= $(REPORTS)/sbom.cdx.json
 DELIVERY = $(BIN)/focus-delivery
 
-.PHONY: hadolint actionlint jenkinsfile-lint node-deps delivery-deps shellcheck pipeline-test \
+.PHONY: hadolint actionlint jenkinsfile-lint delivery-deps shellcheck pipeline-test \
 	delivery-lint image smoke sbom push image-verify image-tag image-digest model-accuracy report \
 	notify image-clean \
 	delivery-check

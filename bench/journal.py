@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from run import ROOT, SECONDS, free_port, parse_wrk, start_gunicorn, stop, wait_listening
+from run import (CONNECTIONS, ROOT, SECONDS, free_port, publish, require_wrk, start_gunicorn,
+                 stop, wait_listening, wrk)
 
 sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
@@ -30,7 +29,6 @@ from tests.pgcluster import Cluster, Databases  # noqa: E402
 
 RESULTS = ROOT / "bench" / "journal-results.json"
 KEY = "bench-key"
-CONNECTIONS = 16
 STORED = 100_000
 BATCH = 100
 MOODS = ("stressed", "neutral", "anxious", "tired")
@@ -45,15 +43,11 @@ def session(i: int) -> dict[str, Any]:
             "mood_after": AFTER[(i // 4) % 4]}
 
 
-def wrk(port: int, path: str, method: str = "GET", body: Path | None = None) -> dict[str, float]:
-    """One bounded wrk run."""
-    env = {**os.environ, "METHOD": method, "BODY_FILE": str(body or ""), "API_KEY": KEY}
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s",
-               "--latency", "-s", str(ROOT / "bench" / "journal.lua"),
-               f"http://127.0.0.1:{port}{path}"]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True,
-                            timeout=SECONDS + 60).stdout
-    return parse_wrk("\n".join(line.rstrip() for line in output.splitlines()))
+def journal_wrk(port: int, path: str, method: str = "GET",
+                body: Path | None = None) -> dict[str, float]:
+    """One bounded wrk run with the API key (bench/journal.lua)."""
+    env = {"METHOD": method, "BODY_FILE": str(body or ""), "API_KEY": KEY}
+    return wrk(port, path, "journal.lua", env, timeout_s=10)
 
 
 def fill(url: str, total: int) -> None:
@@ -78,16 +72,16 @@ def measure(name: str, url: str, work: Path) -> dict[str, Any]:
     bodies = {"single": work / "single.json", "batch": work / "batch.json"}
     bodies["single"].write_text(json.dumps(session(1)))
     bodies["batch"].write_text(json.dumps({"sessions": [session(i) for i in range(BATCH)]}))
-    os.environ.update(DATABASE_URL=url, API_KEYS=KEY)
     port = free_port()
-    server = start_gunicorn("app.wsgi:app", port, work / f"{name}.log")
+    server = start_gunicorn("app.wsgi:app", {"DATABASE_URL": url, "API_KEYS": KEY}, port,
+                            work / f"{name}.log")
     try:
         wait_listening(port, server, 300)
-        single = wrk(port, "/sessions", "POST", bodies["single"])
-        batch = wrk(port, "/sessions", "POST", bodies["batch"])
+        single = journal_wrk(port, "/sessions", "POST", bodies["single"])
+        batch = journal_wrk(port, "/sessions", "POST", bodies["batch"])
         fill(url, STORED)
-        stats = wrk(port, "/stats")
-        page = wrk(port, PAGE)
+        stats = journal_wrk(port, "/stats")
+        page = journal_wrk(port, PAGE)
     finally:
         stop(server)
     return {"single_post": {**single, "writes_per_s": round(single["rps"])},
@@ -121,8 +115,7 @@ def report(results: dict[str, Any]) -> str:
 
 def main() -> int:
     """Run the journal benchmark and write bench/journal-results.json."""
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: run `make bench` (it installs Debian's wrk)")
+    require_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         measured = {name: measure(name, url, work) for name, url in backends(work)}
@@ -130,9 +123,7 @@ def main() -> int:
                             "stored_sessions_for_reads": STORED, "batch_size": BATCH,
                             "page": PAGE, "cpus": os.cpu_count()},
                "backends": measured}
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(report(results))
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    publish(RESULTS, results, report(results))
     return 0
 
 

@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -118,15 +118,21 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
+def wrk(port: int, path: str, script: str, env: dict[str, str], options: Iterable[str] = (),
+        seconds: int = SECONDS, timeout_s: int = 5) -> dict[str, float]:
+    """One bounded wrk run against 127.0.0.1:port/path, with a Lua script of bench/."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", f"{timeout_s}s",
+               "--latency", *options, "-s", str(ROOT / "bench" / script),
+               f"http://127.0.0.1:{port}{path}"]
+    output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True,
+                            check=True, timeout=seconds + 60).stdout
+    return parse_wrk(output)
+
+
 def run_wrk(port: int, body_file: Path, mode: str, seconds: int = SECONDS) -> dict[str, float]:
     """One bounded wrk run against POST /predict."""
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s",
-               "--latency", *MODES[mode], "-s", str(ROOT / "bench" / "post.lua"),
-               f"http://127.0.0.1:{port}/predict"]
-    output = subprocess.run(command, env={**os.environ, "BODY_FILE": str(body_file)},
-                            capture_output=True, text=True, check=True,
-                            timeout=seconds + 30).stdout
-    return parse_wrk(output)
+    return wrk(port, "/predict", "post.lua", {"BODY_FILE": str(body_file)}, MODES[mode],
+               seconds)
 
 
 def process_memory(pid: int) -> dict[str, float]:
@@ -214,10 +220,22 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    """Run the benchmark and write bench/results.json."""
+def require_wrk() -> None:
+    """Stop with one line when wrk is not installed."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run `make bench` (it installs Debian's wrk)")
+
+
+def publish(path: Path, results: dict[str, Any], table: str) -> None:
+    """Write the results as JSON to `path`, then print the table and where they went."""
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(table)
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+def main() -> int:
+    """Run the benchmark and write bench/results.json."""
+    require_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         bodies = {"single": work / "single.json", "batch": work / "batch.json"}
@@ -231,9 +249,7 @@ def main() -> int:
         **measured,
         "ratios": ratios(measured["runs"]),
     }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(report(results))
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    publish(RESULTS, results, report(results))
     return 0
 
 

@@ -48,14 +48,18 @@ image_options = option_group(
 )
 
 
+def _git(context: Path, *args: str) -> str:
+    """Return the output of `git -C context ARGS...`, stripped; "" where git fails or is absent."""
+    try:
+        return subprocess.run(["git", "-C", str(context), *args], capture_output=True, text=True,
+                              check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
 def _git_commit(context: Path) -> str | None:
     """Return the commit checked out in `context`, None outside a git work tree."""
-    try:
-        done = subprocess.run(["git", "-C", str(context), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, check=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
+    return _git(context, "rev-parse", "HEAD") or None
 
 
 def pr_head(context: Path, commit: str | None,
@@ -68,12 +72,7 @@ def pr_head(context: Path, commit: str | None,
     """
     if not commit or not change_id:
         return commit, None
-    try:
-        done = subprocess.run(["git", "-C", str(context), "rev-list", "--parents", "-n", "1",
-                               commit], capture_output=True, text=True, check=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return commit, None
-    ids = done.stdout.split()
+    ids = _git(context, "rev-list", "--parents", "-n", "1", commit).split()
     if len(ids) == 3:
         return ids[1], ids[0]
     return commit, None
@@ -81,14 +80,7 @@ def pr_head(context: Path, commit: str | None,
 
 def _source(url: str | None, context: Path) -> str | None:
     """Return the repository URL (default: git's origin remote), None for a local path."""
-    if not url:
-        try:
-            url = subprocess.run(["git", "-C", str(context), "config", "--get",
-                                  "remote.origin.url"], capture_output=True, text=True,
-                                 timeout=30).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-    return images.source_url(url)
+    return images.source_url(url or _git(context, "config", "--get", "remote.origin.url"))
 
 
 def _version() -> str:
@@ -201,7 +193,7 @@ def build_command(registry: str | None, username: str | None, repository: str | 
     commit, merge_commit = pr_head(context, commit or _git_commit(context), change_id)
     repo, tags = _resolve(registry, username, repository, build_number, commit, branch)
     build_id = uuid.uuid4().hex
-    certs = images.read_ca_certs(ca_certs) if ca_certs.is_dir() else ""
+    certs = images.read_ca_certs(ca_certs)
     labels, args = _labels_and_args(context / dockerfile, commit, _source(source, context),
                                     python_image, parse_key_values(build_args, "--build-arg"),
                                     {"BUILD_ID": build_id, "BUILD_CA_CERTS": certs})

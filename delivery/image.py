@@ -156,20 +156,17 @@ def build(client: docker.DockerClient, request: BuildRequest, write: Writer) -> 
     return image_id
 
 
-def remove_builder(client: docker.DockerClient, build_id: str) -> int:
+def remove_builder(client: docker.DockerClient, build_id: str) -> None:
     """Remove the builder-stage image a build left untagged (labelled with its build id).
 
-    Only this build's, so concurrent builds on a shared engine keep theirs; returns how many
-    went. Its cached layers go with it, so the next build installs the requirements again.
+    Only this build's, so concurrent builds on a shared engine keep theirs. Its cached layers
+    go with it, so the next build installs the requirements again.
     """
-    removed = 0
     for leftover in client.images.list(filters={"label": f"{BUILDER_LABEL}={build_id}"}):
         try:
             client.images.remove(leftover.id)
-            removed += 1
         except docker.errors.NotFound:
             pass
-    return removed
 
 
 def retag(client: docker.DockerClient, source: str, repository: str, tag: str) -> None:

@@ -50,7 +50,7 @@ up() {
         echo "already-running"
         return 0
     fi
-    command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+    install_missing dockerd:docker.io
     command -v dockerd >/dev/null 2>&1 || die "dockerd is still missing after installing docker.io"
     command -v docker >/dev/null 2>&1 || die "the docker client is missing after installing docker.io"
 

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 
 actionlint_run() {
-    command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+    install_missing shellcheck:shellcheck
     local tool="${ACTIONLINT:-}"
     if [ -z "$tool" ]; then
         if [ -x .venv/bin/actionlint ]; then
@@ -38,7 +38,7 @@ actionlint_run() {
 }
 
 shellcheck_run() {
-    command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+    install_missing shellcheck:shellcheck
     local files=("$@")
     [ "${#files[@]}" -gt 0 ] || files=(scripts/*.sh scripts/lib/*.sh .ci/run)
     shellcheck --external-sources "${files[@]}"
@@ -48,8 +48,7 @@ shellcheck_run() {
 jenkinsfile_run() {
     local file="${1:-Jenkinsfile}"
     [ -f "$file" ] || die "no $file"
-    command -v java >/dev/null 2>&1 || apt_install default-jre-headless
-    command -v groovy >/dev/null 2>&1 || apt_install groovy
+    install_missing java:default-jre-headless groovy:groovy
     if [ -z "${JAVA_HOME:-}" ]; then
         local java
         java="$(command -v java)" || die "no java on PATH for groovy; install default-jre-headless"

@@ -15,15 +15,6 @@ REGISTRY_WAIT_SECONDS="${REGISTRY_WAIT_SECONDS:-30}"
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-ensure_tools() {
-    local missing=()
-    command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
-    command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
-    command -v curl >/dev/null 2>&1 || missing+=(curl)
-    [ "${#missing[@]}" -eq 0 ] && return 0
-    apt_install "${missing[@]}"
-}
-
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); \
 print(s.getsockname()[1]); s.close()'
@@ -40,7 +31,7 @@ api_status() {
 
 up() {
     local dir="$1"
-    ensure_tools
+    install_missing docker-registry:docker-registry htpasswd:apache2-utils curl:curl
     mkdir -p "$dir/data"
     dir="$(cd "$dir" && pwd)"
     local port user password

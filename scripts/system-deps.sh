@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the system tools a make target drives when they are missing; the one place where
-# the Makefile and the scripts install packages (scripts/lib/common.sh: apt_install).
+# Install the system tools a make target drives when they are missing, through the helper
+# every script installs packages with (scripts/lib/common.sh: install_missing).
 #
 #   scripts/system-deps.sh ITEM...   each ITEM is TOOL:PACKAGE (the command to look for on
 #                                    PATH and the Debian package that provides it), or
@@ -28,26 +28,14 @@ browser_found() {
     command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1
 }
 
-missing=()
+items=()
 for item in "$@"; do
-    if [ "$item" = browser ]; then
-        browser_found && continue
-        if ! is_debian; then
-            die "no browser: install Google Chrome and chromedriver (or Chromium and its" \
-                "driver), or set CHROME_BIN and CHROMEDRIVER"
-        fi
-        missing+=(chromium chromium-driver)
-        continue
+    if [ "$item" != browser ]; then
+        items+=("$item")
+    elif ! browser_found; then
+        is_debian || die "no browser: install Google Chrome and chromedriver (or Chromium and" \
+            "its driver), or set CHROME_BIN and CHROMEDRIVER"
+        items+=(chromium:chromium chromedriver:chromium-driver)
     fi
-    tool="${item%%:*}"
-    package="${item#*:}"
-    if [ -z "$tool" ] || [ -z "$package" ] || [ "$tool" = "$item" ]; then
-        die "usage: $0 TOOL:PACKAGE... | browser (got '$item')"
-    fi
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$package")
 done
-
-[ "${#missing[@]}" -eq 0 ] && exit 0
-# One package may provide several tools (prometheus: prometheus and promtool).
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
-apt_install "${missing[@]}"
+install_missing "${items[@]}"

@@ -39,6 +39,24 @@ apt_install() {
     fi
 }
 
+# Install the Debian packages of the tools missing from PATH (apt_install), in one go. Each
+# argument is TOOL:PACKAGE: the command to look for and the package that provides it; one
+# package may provide several tools (prometheus: prometheus and promtool).
+install_missing() {
+    local item tool package missing=()
+    for item in "$@"; do
+        tool="${item%%:*}"
+        package="${item#*:}"
+        if [ -z "$tool" ] || [ -z "$package" ] || [ "$tool" = "$item" ]; then
+            die "expected TOOL:PACKAGE, got '$item'"
+        fi
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$package")
+    done
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
+    apt_install "${missing[@]}"
+}
+
 # Stop process PID if it runs the program NAME (refusing any other), waiting up to SECONDS.
 stop_pid() {
     local pid="$1" name="$2" seconds="$3" actual waited=0

@@ -240,6 +240,7 @@ def test_build_ca_certificates_are_read_in_name_order(tmp_path):
 
 def test_no_build_ca_certificates_is_empty(tmp_path):
     assert images.read_ca_certs(tmp_path) == ""
+    assert images.read_ca_certs(tmp_path / "no-such-folder") == ""
 
 
 def test_the_build_args_carry_ca_certs_and_build_id_only_when_declared(tmp_path):
