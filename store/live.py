@@ -12,9 +12,10 @@ import math
 from collections import Counter
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-# Duration buckets for the PSI: five-minute steps over the usual range, wider at the ends.
+# Duration buckets for the PSI and /stats: five-minute steps from the contract's shortest
+# session (5), wider at the top.
 DURATION_BUCKETS: tuple[tuple[int, int], ...] = (
-    (1, 9), (10, 14), (15, 19), (20, 24), (25, 29), (30, 34), (35, 44), (45, 1440))
+    (5, 9), (10, 14), (15, 19), (20, 24), (25, 29), (30, 34), (35, 44), (45, 1440))
 PSI_FLOOR = 1e-4  # share given to an empty bin, so that the logarithm stays finite
 Outcome = tuple[str, int, str, int]  # mood_before, duration_minutes, mood_after, count
 Predict = Callable[[str, int], str]

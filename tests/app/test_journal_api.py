@@ -203,7 +203,7 @@ def test_stats_are_the_databases_aggregates(api: FlaskClient) -> None:
     assert stats["by_mood_before"] == {"stressed": 2, "neutral": 0, "anxious": 0, "tired": 1}
     assert stats["transitions"]["tired"]["energized"] == 1
     assert list(stats["by_duration"].items()) == [
-        ("1-9", 0), ("10-14", 1), ("15-19", 2), ("20-24", 0), ("25-29", 0), ("30-34", 0),
+        ("5-9", 0), ("10-14", 1), ("15-19", 2), ("20-24", 0), ("25-29", 0), ("30-34", 0),
         ("35-44", 0), ("45+", 0)]
 
 

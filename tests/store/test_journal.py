@@ -119,7 +119,7 @@ def test_sessions_are_counted_by_duration_bucket_in_order(journal: Journal) -> N
     """Bucket edges on both sides (9|10, 14|15, 44|45) and the open-ended last bucket."""
     journal.record([session(minutes) for minutes in (5, 9, 10, 14, 15, 20, 20, 34, 44, 45, 60)])
     by_duration = journal.summary()["by_duration"]
-    assert list(by_duration.items()) == [("1-9", 2), ("10-14", 2), ("15-19", 1), ("20-24", 2),
+    assert list(by_duration.items()) == [("5-9", 2), ("10-14", 2), ("15-19", 1), ("20-24", 2),
                                          ("25-29", 0), ("30-34", 1), ("35-44", 1), ("45+", 2)]
 
 

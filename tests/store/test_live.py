@@ -48,7 +48,7 @@ def test_no_sessions_means_no_figures() -> None:
 
 def test_buckets_and_profile() -> None:
     assert [duration_bucket(m) for m in (5, 10, 14, 15, 34, 35, 44, 45, 60)] == [
-        "1-9", "10-14", "10-14", "15-19", "30-34", "35-44", "35-44", "45+", "45+"]
+        "5-9", "10-14", "10-14", "15-19", "30-34", "35-44", "35-44", "45+", "45+"]
     assert input_profile([("tired", 12, 3), ("neutral", 20, 1)]) == {
         "mood_before": {"tired": 0.75, "neutral": 0.25},
         "duration_minutes": {"10-14": 0.75, "20-24": 0.25}}
