@@ -64,7 +64,7 @@ def health() -> Response:
         "version": package.__version__,
         "model_version": state.model.version if state.model else None,
         "reasons": reasons,
-        "model_refused": state.models.refused,
+        "model_refused": state.refused,
     }, 200 if ready else 503)
 
 
