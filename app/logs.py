@@ -105,10 +105,8 @@ class RequestIdMiddleware:
         environ[REQUEST_ID_ENVIRON] = request_id
 
         def start_with_id(status: str, headers: list, exc_info: Any = None) -> Callable:
-            headers = [(name, value) for name, value in headers
-                       if name.lower() != "x-request-id"]
-            headers.append((REQUEST_ID_HEADER, request_id))
-            return start_response(status, headers, exc_info)
+            # (no part of the app sets this header itself)
+            return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], exc_info)
 
         return self.wsgi_app(environ, start_with_id)
 
