@@ -7,7 +7,7 @@
 // service (GET /sessions/<id>), so the list shows what the journal stored, newest first.
 
 import { ApiProblem, callApi } from "./api.js";
-import { element } from "./dom.js";
+import { element, markScrollable } from "./dom.js";
 import { count, percent } from "./format.js";
 import { MOOD_WORDS, handleForm, lengthRule, readMinutes } from "./forms.js";
 
@@ -80,11 +80,7 @@ export async function showMySessions() {
   $("journal-unread").hidden = !failed;
   $("journal-unread").textContent = failed
     ? `${count(failed)} of your sessions could not be read just now; reload to try again.` : "";
-  const scroller = $("journal-scroll");
-  const scrolls = scroller.scrollWidth > scroller.clientWidth;
-  [["tabindex", "0"], ["role", "region"], ["aria-label", "My sessions, scrolls sideways"]]
-    .forEach(([name, value]) => (scrolls ? scroller.setAttribute(name, value)
-                                         : scroller.removeAttribute(name)));
+  markScrollable($("journal-scroll"), "My sessions, scrolls sideways");
 }
 
 // POST /sessions; a refused key becomes words for the person (and is forgotten).
