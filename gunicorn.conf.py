@@ -86,22 +86,26 @@ def when_ready(server):
         drain_on_sigterm(server, flag, DRAIN_SECONDS)
 
 
+_drain = None  # this worker's drain flag, found once in post_worker_init
+
+
 def pre_request(worker, req):
     """While draining, every answer closes its connection, so clients reconnect elsewhere."""
-    from app.drain import drain_flag
-
-    flag = drain_flag(worker.wsgi)
-    if flag is not None and flag.active:
+    if _drain is not None and _drain.active:
         req.force_close()
 
 
 def post_worker_init(worker):
-    """Count the worker in focus_workers; answer Gunicorn's own refusals as JSON."""
+    """Count the worker in focus_workers; answer Gunicorn's own refusals as JSON; find the
+    drain flag pre_request reads (once, not on every request)."""
+    from app.drain import drain_flag
     from app.gunicorn_errors import post_worker_init as answer_refusals_as_json
     from app.metrics import worker_started
 
+    global _drain
     answer_refusals_as_json(worker)
     worker_started(worker.wsgi)
+    _drain = drain_flag(worker.wsgi)
 
 
 def child_exit(server, worker):

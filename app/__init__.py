@@ -12,7 +12,7 @@ from app.errors import register_error_handlers
 from app.headers import register_headers
 from app.logs import configure_logging, install_request_logging
 from app.metrics import install_metrics
-from app.state import install, load_state
+from app.state import install, load_models
 from model.artifact import LoadedModel
 
 __version__ = "1.0.0"
@@ -26,7 +26,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     configure_logging(config.log_format, config.log_level)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, FOCUS_AGENT=config)
-    install(app, load_state(config.model_dir, model, config.model_check_seconds))
+    install(app, load_models(config.model_dir, model, config.model_check_seconds))
     register_error_handlers(app)
     register_headers(app)
     install_drain(app)

@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, current_app, request
 
 import app as package
+from app.drain import DRAINING, drain_flag
 from app.errors import ApiError
 from app.metrics import observe_predictions
 from app.openapi import openapi_document
 from app.page import page_response, wants_html
-from app.readiness import readiness_reasons
 from app.responses import json_response, raw_json_response
 from app.schemas import PREDICT_REQUEST, BatchPredictRequest, RecommendRequest
 from app.serving import ServingModel
@@ -50,8 +50,9 @@ def health() -> Response:
     """Readiness per part: 503 without a model; 200 "degraded" when only the store is down."""
     state = agent_state()
     store_error = store_problem()
-    draining = readiness_reasons(current_app)
-    reasons = [reason for reason in (state.model_error, store_error) if reason] + draining
+    draining = drain_flag(current_app).active  # create_app always installs the flag
+    reasons = [reason for reason in (state.model_error, store_error) if reason]
+    reasons += [DRAINING] if draining else []
     ready = state.model is not None and not draining
     status = "unhealthy" if not ready else "degraded" if store_error else "healthy"
     return json_response({
@@ -63,7 +64,7 @@ def health() -> Response:
         "version": package.__version__,
         "model_version": state.model.version if state.model else None,
         "reasons": reasons,
-        "model_refused": state.models.refused,
+        "model_refused": state.refused,
     }, 200 if ready else 503)
 
 

@@ -15,10 +15,9 @@ from typing import Any
 
 from flask import Flask
 
-from app.readiness import add_readiness_check
-
 log = logging.getLogger(__name__)
 EXTENSION = "focus_agent_drain"
+DRAINING = "draining: the server is shutting down"
 
 
 class DrainFlag:
@@ -39,10 +38,8 @@ class DrainFlag:
 
 
 def install_drain(app: Flask) -> DrainFlag:
-    """Give the app a drain flag and make /health report it."""
+    """Give the app a drain flag (/health reports it)."""
     flag = app.extensions[EXTENSION] = DrainFlag()
-    add_readiness_check(app, lambda: "draining: the server is shutting down"
-                        if flag.active else None)
     return flag
 
 

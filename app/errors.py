@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from flask import Flask, Response, request
@@ -76,12 +75,14 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
-    """Log an unexpected exception with a request id; tell the client only the id."""
-    request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    """Log an unexpected exception with a request id; tell the client only the id.
+
+    The id is the one app/logs.py's middleware gave the request and echoes on every answer.
+    """
+    request_id = request.headers.get("X-Request-ID")
     log.exception("unhandled error in %s %s [request id %s]", request.method, request.path,
                   request_id)
-    return error_response(500, f"internal error; quote request id {request_id} when reporting",
-                          headers={"X-Request-ID": request_id})
+    return error_response(500, f"internal error; quote request id {request_id} when reporting")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -27,8 +27,8 @@ class ModelSlot:
         """An empty slot that follows model_dir (None: a fixed, injected model)."""
         self.model_dir = model_dir
         self.interval = interval
-        self.serving: ServingModel | None = None
-        self.error: str | None = None
+        self.model: ServingModel | None = None
+        self.model_error: str | None = None
         self.refused: str | None = None
         self._seen: str | None = None
         self._next_check = 0.0
@@ -38,7 +38,7 @@ class ModelSlot:
     def fixed(cls, model: LoadedModel) -> "ModelSlot":
         """A slot that serves one given model and never looks for another."""
         slot = cls(None)
-        slot.serving = ServingModel(model)
+        slot.model = ServingModel(model)
         return slot
 
     @classmethod
@@ -61,8 +61,8 @@ class ModelSlot:
             log.exception("the published model cannot be served")
             self._refuse(f"it cannot be served ({type(error).__name__}: {error})")
             return
-        previous = self.serving.version if self.serving else None
-        self.serving, self.error, self.refused = serving, None, None
+        previous = self.model.version if self.model else None
+        self.model, self.model_error, self.refused = serving, None, None
         if previous is None:
             log.info("model %s loaded (compiled predictor: %s)", serving.version,
                      serving.loaded.compiled)
@@ -71,12 +71,12 @@ class ModelSlot:
 
     def _refuse(self, error: str) -> None:
         """Keep serving what is served; say why the published model is not."""
-        if self.serving is None:
-            self.error = f"model unavailable: {error}"
-            log.error("%s", self.error)
+        if self.model is None:
+            self.model_error = f"model unavailable: {error}"
+            log.error("%s", self.model_error)
         else:
             self.refused = (f"the published model was refused, still serving"
-                            f" {self.serving.version}: {error}")
+                            f" {self.model.version}: {error}")
             log.error("%s", self.refused)
 
     def refresh(self) -> None:

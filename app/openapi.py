@@ -51,14 +51,6 @@ ROUTES: list[tuple[str, str, str, Any, str, Any, tuple[str, ...]]] = [
     ("get", "/metrics", "Prometheus metrics (text exposition format)", None, "200", None, ()),
 ]
 TEXT_ANSWERS = {"/metrics": "text/plain"}
-SESSION_PARAMETERS = [
-    {"name": "limit", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}},
-    {"name": "offset", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 0, "maximum": 10 ** 18 - 1, "default": 0}},
-    {"name": "mood_before", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": list(MOODS_BEFORE)}},
-]
 FILTER_PARAMETERS = [
     {"name": "mood_before", "in": "query", "required": False,
      "schema": {"type": "string", "enum": list(MOODS_BEFORE)}},
@@ -69,7 +61,13 @@ FILTER_PARAMETERS = [
     {"name": "until", "in": "query", "required": False,
      "schema": {"type": "string", "format": "date"}, "description": "Sessions on or before."},
 ]
-SESSION_PARAMETERS = SESSION_PARAMETERS[:2] + FILTER_PARAMETERS
+SESSION_PARAMETERS = [
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}},
+    {"name": "offset", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 0, "maximum": 10 ** 18 - 1, "default": 0}},
+    *FILTER_PARAMETERS,
+]
 ID_PARAMETER = {"name": "session_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 0}}
 WRITE_PARAMETERS = [{"name": "Idempotency-Key", "in": "header", "required": False,

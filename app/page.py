@@ -9,9 +9,9 @@ from flask import Response, render_template, request
 from app.state import agent_state
 from model.schema import DURATION_MAX, DURATION_MIN, MOODS_AFTER, MOODS_BEFORE
 
+# (nosniff and frame-ancestors: app/headers.py, on every answer)
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
-    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
 

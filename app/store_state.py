@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from app.serving import MOOD_POSITION, ServingModel
 from app.state import agent_state
-from model.schema import DURATION_MAX, DURATION_MIN, MOODS_AFTER
+from model.schema import DURATION_MAX, DURATION_MIN
 from store.errors import StoreUnavailable
 from store.journal import Journal
 from store.live import live_for
@@ -41,7 +41,7 @@ def predicted_mood(model: ServingModel, mood: str, minutes: int) -> str | None:
     """The served model's most likely mood after (None outside the accepted domain)."""
     if mood not in MOOD_POSITION or not DURATION_MIN <= minutes <= DURATION_MAX:
         return None
-    return MOODS_AFTER[int(model.table[MOOD_POSITION[mood], minutes - DURATION_MIN].argmax())]
+    return model.mood_after(mood, minutes)
 
 
 def live_fields(model: ServingModel) -> dict[str, Any]:

@@ -3,6 +3,26 @@
 import { ApiProblem } from "./api.js";
 import { element } from "./dom.js";
 
+// What to do when a mood the API does not know was sent.
+export const MOOD_WORDS = "Choose one of the moods in the list.";
+
+// The rule a session's length follows, in words, for the API's contract [low, high].
+export function lengthRule([low, high]) {
+  return `A session can be from ${low} to ${high} minutes long.`;
+}
+
+// The minutes field in words: empty, not a whole number, or outside the contract [low, high].
+// `asked` ends the request for a value: "Enter how many minutes {asked}, from 5 to 60."
+export function readMinutes(input, [low, high], asked) {
+  const text = input.value.trim();
+  if (input.validity.badInput) return [null, "Enter the minutes as a number, such as 20."];
+  if (text === "") return [null, `Enter how many minutes ${asked}, from ${low} to ${high}.`];
+  const minutes = Number(text);
+  if (!Number.isInteger(minutes)) return [null, "Use whole minutes, such as 20."];
+  if (minutes < low || minutes > high) return [null, lengthRule([low, high])];
+  return [minutes, null];
+}
+
 // Show `message` under `control` (the <p id="{control id}-error"> beside it) and link the two.
 export function showFieldError(control, message) {
   const error = document.getElementById(`${control.id}-error`);

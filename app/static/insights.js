@@ -6,7 +6,7 @@
 // metrics.per_class[*].support, and live {sessions, accuracy} (null while the store is down).
 
 import { callApi } from "./api.js";
-import { element } from "./dom.js";
+import { element, markScrollable } from "./dom.js";
 import { count, minutes, percent } from "./format.js";
 
 // Live accuracy is shown once this many sessions were recorded since the model was trained.
@@ -44,12 +44,7 @@ function transitionsTable(transitions) {
     return row;
   }));
   table.hidden = false;
-  // Keyboard users can scroll the table only if it is focusable, and only then does it need to be.
-  const scroller = $("transitions-scroll");
-  const scrolls = scroller.scrollWidth > scroller.clientWidth;
-  [["tabindex", "0"], ["role", "region"], ["aria-label", "Moods before and after, scrolls sideways"]]
-    .forEach(([name, value]) => (scrolls ? scroller.setAttribute(name, value)
-                                         : scroller.removeAttribute(name)));
+  markScrollable($("transitions-scroll"), "Moods before and after, scrolls sideways");
 }
 
 function durationsTable(byDuration) {

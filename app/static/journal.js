@@ -7,9 +7,9 @@
 // service (GET /sessions/<id>), so the list shows what the journal stored, newest first.
 
 import { ApiProblem, callApi } from "./api.js";
-import { element } from "./dom.js";
+import { element, markScrollable } from "./dom.js";
 import { count, percent } from "./format.js";
-import { handleForm } from "./forms.js";
+import { MOOD_WORDS, handleForm, lengthRule, readMinutes } from "./forms.js";
 
 const KEY_STORAGE = "focus-journal-api-key";
 const IDS_STORAGE = "focus-journal-session-ids";
@@ -28,19 +28,6 @@ function storedIds() {
 
 function keepIds(ids) {
   sessionStorage.setItem(IDS_STORAGE, JSON.stringify(ids.slice(0, RECENT)));
-}
-
-// The minutes field in words: empty, not a whole number, or outside the API's contract.
-function readMinutes(input, [low, high]) {
-  const text = input.value.trim();
-  if (input.validity.badInput) return [null, "Enter the minutes as a number, such as 20."];
-  if (text === "") return [null, `Enter how many minutes you meditated, from ${low} to ${high}.`];
-  const minutes = Number(text);
-  if (!Number.isInteger(minutes)) return [null, "Use whole minutes, such as 20."];
-  if (minutes < low || minutes > high) {
-    return [null, `A session can be from ${low} to ${high} minutes long.`];
-  }
-  return [minutes, null];
 }
 
 // "29 Nov" for "2026-11-29" (the day the session was logged; short enough for a phone).
@@ -93,11 +80,7 @@ export async function showMySessions() {
   $("journal-unread").hidden = !failed;
   $("journal-unread").textContent = failed
     ? `${count(failed)} of your sessions could not be read just now; reload to try again.` : "";
-  const scroller = $("journal-scroll");
-  const scrolls = scroller.scrollWidth > scroller.clientWidth;
-  [["tabindex", "0"], ["role", "region"], ["aria-label", "My sessions, scrolls sideways"]]
-    .forEach(([name, value]) => (scrolls ? scroller.setAttribute(name, value)
-                                         : scroller.removeAttribute(name)));
+  markScrollable($("journal-scroll"), "My sessions, scrolls sideways");
 }
 
 // POST /sessions; a refused key becomes words for the person (and is forgotten).
@@ -141,7 +124,7 @@ export function setUpJournal() {
     form, button: $("journal-button"), busyLabel: "Logging…", result: $("journal-result"),
     marksStale: false,
     read: () => {
-      const [minutes, problem] = readMinutes($("journal-minutes"), contract);
+      const [minutes, problem] = readMinutes($("journal-minutes"), contract, "you meditated");
       const key = keyInput.value.trim();
       const errors = [];
       if (!key) {
@@ -155,10 +138,9 @@ export function setUpJournal() {
     render: logSession,
     fieldOf: (field) => ({
       Authorization: [keyInput, "This key was not accepted: check it and enter it again."],
-      duration_minutes: [$("journal-minutes"),
-                         `A session can be from ${contract[0]} to ${contract[1]} minutes long.`],
-      mood_before: [$("journal-before"), "Choose one of the moods in the list."],
-      mood_after: [$("journal-after"), "Choose one of the moods in the list."],
+      duration_minutes: [$("journal-minutes"), lengthRule(contract)],
+      mood_before: [$("journal-before"), MOOD_WORDS],
+      mood_after: [$("journal-after"), MOOD_WORDS],
     })[field],
   });
   showMySessions();

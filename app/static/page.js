@@ -5,7 +5,7 @@ import { callApi } from "./api.js";
 import { showCurve } from "./chart.js";
 import { element } from "./dom.js";
 import { percent } from "./format.js";
-import { handleForm } from "./forms.js";
+import { MOOD_WORDS, handleForm, lengthRule, readMinutes } from "./forms.js";
 import { showInsights } from "./insights.js";
 import { setUpJournal } from "./journal.js";
 
@@ -18,8 +18,6 @@ const contract = [Number(predictForm.dataset.min), Number(predictForm.dataset.ma
 const trained = predictForm.dataset.trainedLow === undefined ? null
   : [Number(predictForm.dataset.trainedLow), Number(predictForm.dataset.trainedHigh)];
 
-const MOOD_WORDS = "Choose one of the moods in the list.";
-
 function outsideTrained(minutes) {
   return trained !== null && (minutes < trained[0] || minutes > trained[1]);
 }
@@ -31,19 +29,8 @@ function guessWarning(minutes) {
       `${minutes} minutes its answer is a guess beyond what it has seen.`;
 }
 
-// The minutes field, checked in words: empty, not a whole number, or outside the contract.
-function readMinutes(input) {
-  const text = input.value.trim();
-  const range = `from ${contract[0]} to ${contract[1]}`;
-  if (input.validity.badInput) return [null, "Enter the minutes as a number, such as 20."];
-  if (text === "") return [null, `Enter how many minutes you want to meditate, ${range}.`];
-  const minutes = Number(text);
-  if (!Number.isInteger(minutes)) return [null, "Use whole minutes, such as 20."];
-  if (minutes < contract[0] || minutes > contract[1]) {
-    return [null, `A session can be ${range} minutes long.`];
-  }
-  return [minutes, null];
-}
+// How the minutes field asks for a value: "Enter how many minutes {ASKED}, from 5 to 60."
+const ASKED = "you want to meditate";
 
 // While typing, the hint under the minutes says when the answer would be a guess.
 function steerMinutes() {
@@ -51,7 +38,7 @@ function steerMinutes() {
   const hint = $("predict-minutes-hint");
   const usual = hint.textContent;
   input.addEventListener("input", () => {
-    const [minutes] = readMinutes(input);
+    const [minutes] = readMinutes(input, contract, ASKED);
     const guess = minutes !== null && outsideTrained(minutes);
     hint.textContent = guess ? guessWarning(minutes) : usual;
     hint.classList.toggle("warning", guess);
@@ -132,15 +119,14 @@ handleForm({
   form: predictForm, button: $("predict-button"), busyLabel: "Predicting…",
   result: $("predict-result"),
   read: () => {
-    const [minutes, problem] = readMinutes($("predict-minutes"));
+    const [minutes, problem] = readMinutes($("predict-minutes"), contract, ASKED);
     const mood = $("predict-mood").value;
     return { values: { mood, minutes }, errors: problem ? [[$("predict-minutes"), problem]] : [],
              summary: `${mood}, ${$("predict-minutes").value} minutes` };
   },
   render: predict,
   fieldOf: (field) => ({
-    duration_minutes: [$("predict-minutes"),
-                       `A session can be from ${contract[0]} to ${contract[1]} minutes long.`],
+    duration_minutes: [$("predict-minutes"), lengthRule(contract)],
     mood_before: [$("predict-mood"), MOOD_WORDS],
   })[field],
 });

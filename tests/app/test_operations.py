@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,16 @@ def test_each_request_logs_one_line_with_its_fields(
     assert line["duration_ms"] >= 0 and line["model_version"]
     assert "hidden" not in json.dumps(line) and "Bearer" not in json.dumps(line)
     assert TextFormatter().format(record).endswith("focus_agent.requests: POST /predict 200")
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.001, 0.0009995, 0.0009996, 0.9994996, 0.9995,
+                                    0.9999994, 0.9999995, 0.9999996, 0.5, 0.123456789])
+def test_json_log_times_are_written_as_datetime_writes_them(offset: float) -> None:
+    formatter = JsonFormatter()
+    for second in (1_700_000_000, 1_700_000_001, 1_800_000_123):
+        created = second + offset
+        assert formatter.timestamp(created) == datetime.fromtimestamp(
+            created, timezone.utc).isoformat(timespec="milliseconds")
 
 
 def test_json_formatter_keeps_exceptions_on_one_line() -> None:
