@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, serving
 
 STALE = 1000  # what the earlier run left behind
 
@@ -52,18 +52,16 @@ def server(trained_dir: Path, dataset_path: Path, tmp_path_factory: pytest.TempP
     directory = tmp_path_factory.mktemp("metrics")
     _leave_stale_counts(directory)
     assert any(directory.iterdir())
-    process, http = start_serve(trained_dir, dataset_path, workers=2,
-                                env={"PROMETHEUS_MULTIPROC_DIR": str(directory)})
     try:
-        wait_until_healthy(http, process)
-        yield http, directory, process
+        with serving(trained_dir, dataset_path, workers=2,
+                     env={"PROMETHEUS_MULTIPROC_DIR": str(directory)}) as server:
+            yield server.http, directory
     finally:
-        stop(process)
         shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_metrics_equal_known_requests_summed_across_workers(server) -> None:
-    http, directory, _ = server
+    http, directory = server
     moods, statuses = Counter(), Counter()
     for number in range(60):
         status, _, body = _fresh_connection_request(http, "/predict", {
@@ -105,7 +103,7 @@ def test_metrics_equal_known_requests_summed_across_workers(server) -> None:
 
 
 def test_metrics_output_passes_promtool(server) -> None:
-    http, _, _ = server
+    http, _ = server
     promtool = shutil.which("promtool")
     assert promtool, "promtool is missing: `make system-deps` installs Debian's prometheus"
     with urllib.request.urlopen(http.base + "/metrics", timeout=10) as response:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import serving
 from tests.e2e.load import Load, established_connections, worker_pids
 
 
@@ -29,9 +29,8 @@ def _workers_gauge(base: str) -> float:
 
 def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
         trained_dir: Path, dataset_path: Path) -> None:
-    process, http = start_serve(trained_dir, dataset_path, workers=2)
-    try:
-        wait_until_healthy(http, process)
+    with serving(trained_dir, dataset_path, workers=2) as server:
+        process, http = server.process, server.http
         port = int(http.base.rsplit(":", 1)[1])
         before = worker_pids(process.pid)
         load = Load(port, clients=8, seconds=60).start()
@@ -48,8 +47,6 @@ def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
             time.sleep(0.2)
         after = worker_pids(process.pid)
         workers_gauge = _workers_gauge(http.base)
-    finally:
-        stop(process)
     failed = [o for o in outcomes if o.status != 200]
     answered_after = [o for o in outcomes if o.status == 200 and o.sent > killed_at]
     print(f"\nkill -9 under load: worker held {held} connections, {len(failed)} of "
