@@ -19,6 +19,7 @@ import pytest
 
 from store.journal import Journal, SessionFilter
 from tests.e2e.conftest import Server, serving
+from tests.e2e.load import worker_pids
 from tests.pgcluster import Cluster, Databases
 
 pytestmark = pytest.mark.e2e
@@ -133,12 +134,6 @@ def test_one_idempotency_key_sent_concurrently_stores_one_row(
     assert statuses <= {201, 409} and 201 in statuses
     assert len({body["id"] for status, body in results if status == 201}) == 1
     assert count(store) - before == 1
-
-
-def worker_pids(master: int) -> list[int]:
-    """The Gunicorn master's worker processes."""
-    return [int(pid) for pid in
-            Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
 
 def test_a_worker_killed_during_batches_leaves_every_batch_whole_or_absent(
