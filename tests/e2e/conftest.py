@@ -34,6 +34,11 @@ class Http:
 
     base: str
 
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        return int(self.base.rsplit(":", 1)[1])
+
     def call(self, method: str, path: str, body: bytes | None = None,
              headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
         """Send a request; return status, headers and the decoded JSON body."""

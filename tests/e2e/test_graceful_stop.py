@@ -34,7 +34,7 @@ def test_sigterm_under_load_drains_and_drops_no_request_sent_before_the_drain_en
     with serving(trained_dir, dataset_path, workers=2,
                  env={"DRAIN_SECONDS": str(DRAIN_SECONDS)}) as server:
         process, http = server.process, server.http
-        load = Load(int(http.base.rsplit(":", 1)[1]), clients=8, seconds=60).start()
+        load = Load(http.port, clients=8, seconds=60).start()
         time.sleep(1.5)
         healths: list = []
         done = threading.Event()

@@ -105,7 +105,7 @@ def served(trained_dir: Path, dataset_path: Path, tmp_path: Path) -> Iterator[Se
 def test_publish_and_rollback_under_load_drop_nothing(served: Served, newer: Path) -> None:
     model, http_client = served.model, served.http
     old = http_client.call("GET", "/health")[2]["model_version"]
-    load = Load(port=int(http_client.base.rsplit(":", 1)[1]))
+    load = Load(port=http_client.port)
     start = time.monotonic()
     threads = [threading.Thread(target=load.client, args=(start + LOAD_SECONDS,))
                for _ in range(CLIENTS)]

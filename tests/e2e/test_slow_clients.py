@@ -27,8 +27,7 @@ def _answers(http: Http, path: str, body: bytes | None = None) -> int:
 
 def test_health_and_predict_answer_while_eight_slow_clients_hold_connections(
         gunicorn: Http) -> None:
-    port = int(gunicorn.base.rsplit(":", 1)[1])
-    slow = SlowClients(port, silent=4, trickling=4)
+    slow = SlowClients(gunicorn.port, silent=4, trickling=4)
     try:
         slow.wait_trickling()
         statuses = []
@@ -42,8 +41,7 @@ def test_health_and_predict_answer_while_eight_slow_clients_hold_connections(
 
 
 def test_a_slow_client_that_finishes_its_request_is_answered(gunicorn: Http) -> None:
-    port = int(gunicorn.base.rsplit(":", 1)[1])
-    slow = SlowClients(port, silent=1, trickling=0)
+    slow = SlowClients(gunicorn.port, silent=1, trickling=0)
     try:
         connection = slow.silent[0]
         body = PREDICT_BODY

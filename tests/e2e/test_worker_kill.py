@@ -31,7 +31,7 @@ def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
         trained_dir: Path, dataset_path: Path) -> None:
     with serving(trained_dir, dataset_path, workers=2) as server:
         process, http = server.process, server.http
-        port = int(http.base.rsplit(":", 1)[1])
+        port = http.port
         before = worker_pids(process.pid)
         load = Load(port, clients=8, seconds=60).start()
         time.sleep(2)
