@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ROOT
 
@@ -54,6 +55,14 @@ class Http:
         """POST a JSON payload."""
         return self.call("POST", path, json.dumps(payload).encode(),
                          {"Content-Type": "application/json"})
+
+
+def metric_samples(http: Http) -> dict[tuple[str, tuple], float]:
+    """Every sample of one /metrics scrape, keyed by (name, sorted labels)."""
+    with urllib.request.urlopen(http.base + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
 STARTUP_SECONDS = 240  # serve migrates and seeds the journal first; a loaded CI machine is slow

@@ -10,21 +10,10 @@ from __future__ import annotations
 import os
 import signal
 import time
-import urllib.request
 from pathlib import Path
 
-from prometheus_client.parser import text_string_to_metric_families
-
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import metric_samples, serving
 from tests.e2e.load import Load, established_connections, worker_pids
-
-
-def _workers_gauge(base: str) -> float:
-    """focus_workers as scraped now."""
-    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    return next(sample.value for family in text_string_to_metric_families(text)
-                for sample in family.samples if sample.name == "focus_workers")
 
 
 def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
@@ -46,7 +35,7 @@ def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
         while len(worker_pids(process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         after = worker_pids(process.pid)
-        workers_gauge = _workers_gauge(http.base)
+        workers_gauge = metric_samples(http)[("focus_workers", ())]
     failed = [o for o in outcomes if o.status != 200]
     answered_after = [o for o in outcomes if o.status == 200 and o.sent > killed_at]
     print(f"\nkill -9 under load: worker held {held} connections, {len(failed)} of "
