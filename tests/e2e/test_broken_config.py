@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -35,11 +34,6 @@ def _libraries_as_text(manifest: dict) -> dict:
     return manifest
 
 
-def _data_is_a_folder(model: Path, data: Path, patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """DATA_PATH names a directory."""
-    return model, data.parent
-
-
 def _model_dir_is_a_file(model: Path, data: Path,
                          patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """MODEL_DIR names a file."""
@@ -69,14 +63,12 @@ CASES: dict[str, tuple[Setup, str, str]] = {
 
 @pytest.mark.parametrize("setup, broken, reason", CASES.values(), ids=CASES.keys())
 def test_the_server_starts_and_health_gives_the_reason(
-        trained_dir: Path, dataset_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        artifacts: Path, dataset_path: Path, monkeypatch: pytest.MonkeyPatch,
         setup: Setup, broken: str, reason: str) -> None:
-    model = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, model, symlinks=True)
     for name in ("REQUIRE_SIGNED_MODEL", "MODEL_SIGNING_KEY", "MODEL_SIGNING_KEY_FILE",
                  "MODEL_VERIFY_KEY", "MODEL_VERIFY_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
-    model_dir, data_path = setup(model, dataset_path, monkeypatch)
+    model_dir, data_path = setup(artifacts, dataset_path, monkeypatch)
     with serving(model_dir, data_path, workers=1, ready="/livez") as server:
         http = server.http
         status, _, health = http.call("GET", "/health")
@@ -92,13 +84,10 @@ def test_the_server_starts_and_health_gives_the_reason(
 
 
 def test_a_data_path_that_is_a_directory_leaves_the_journal_empty_and_says_why(
-        trained_dir: Path, dataset_path: Path, tmp_path: Path) -> None:
+        artifacts: Path, dataset_path: Path) -> None:
     """DATA_PATH only seeds an empty journal now: the server starts, serves predictions and an
     empty journal, and its log names the problem in one line."""
-    model = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, model, symlinks=True)
-    model_dir, data_path = _data_is_a_folder(model, dataset_path, pytest.MonkeyPatch())
-    with serving(model_dir, data_path, workers=1, ready="/livez") as server:
+    with serving(artifacts, dataset_path.parent, workers=1, ready="/livez") as server:
         http = server.http
         assert http.call("GET", "/health")[0] == 200
         status, headers, rows = http.call("GET", "/sessions")

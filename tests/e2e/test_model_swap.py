@@ -94,12 +94,10 @@ class Served:
 
 
 @pytest.fixture()
-def served(trained_dir: Path, dataset_path: Path, tmp_path: Path) -> Iterator[Served]:
+def served(artifacts: Path, dataset_path: Path) -> Iterator[Served]:
     """A private copy of the trained model folder, served by Gunicorn with 2 workers."""
-    model = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, model, symlinks=True)
-    with serving(model, dataset_path, workers=2) as server:
-        yield Served(model, server.http, server.output)
+    with serving(artifacts, dataset_path, workers=2) as server:
+        yield Served(artifacts, server.http, server.output)
 
 
 def test_publish_and_rollback_under_load_drop_nothing(served: Served, newer: Path) -> None:
