@@ -191,8 +191,6 @@ def test_starttls_delivers_over_tls(runner, report_args, tls_smtp_server, monkey
 
 def _port() -> str:
     """Return the SMTP_PORT the fixture set."""
-    import os
-
     return os.environ["SMTP_PORT"]
 
 

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import time
-import urllib.error
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from tests.e2e.conftest import Http, server_output, start_serve, stop
+from tests.e2e.conftest import serving
 
 Setup = Callable[[Path, Path, pytest.MonkeyPatch], tuple[Path, Path]]
-
-
-def wait_until_answering(http: Http, process: subprocess.Popen, seconds: float = 180) -> None:
-    """Poll /livez until the server answers at all; fail with its output if it exits."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}:\n"
-                                 f"{server_output(process)[-3000:]}")
-        try:
-            if http.call("GET", "/livez")[0] == 200:
-                return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"server did not answer within {seconds} s")
 
 
 def _edit_manifest(change: Callable[[dict], object]) -> Setup:
@@ -52,11 +32,6 @@ def _libraries_as_text(manifest: dict) -> dict:
     """The manifest with `libraries` as a string."""
     manifest["libraries"] = "scikit-learn"
     return manifest
-
-
-def _data_is_a_folder(model: Path, data: Path, patch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """DATA_PATH names a directory."""
-    return model, data.parent
 
 
 def _model_dir_is_a_file(model: Path, data: Path,
@@ -88,17 +63,14 @@ CASES: dict[str, tuple[Setup, str, str]] = {
 
 @pytest.mark.parametrize("setup, broken, reason", CASES.values(), ids=CASES.keys())
 def test_the_server_starts_and_health_gives_the_reason(
-        trained_dir: Path, dataset_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        artifacts: Path, dataset_path: Path, monkeypatch: pytest.MonkeyPatch,
         setup: Setup, broken: str, reason: str) -> None:
-    model = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, model, symlinks=True)
     for name in ("REQUIRE_SIGNED_MODEL", "MODEL_SIGNING_KEY", "MODEL_SIGNING_KEY_FILE",
                  "MODEL_VERIFY_KEY", "MODEL_VERIFY_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
-    model_dir, data_path = setup(model, dataset_path, monkeypatch)
-    process, http = start_serve(model_dir, data_path, workers=1)
-    try:
-        wait_until_answering(http, process)
+    model_dir, data_path = setup(artifacts, dataset_path, monkeypatch)
+    with serving(model_dir, data_path, workers=1, ready="/livez") as server:
+        http = server.http
         status, _, health = http.call("GET", "/health")
         assert status == 503 and health["status"] == "unhealthy"
         assert health[f"{broken}_loaded"] is False
@@ -108,28 +80,21 @@ def test_the_server_starts_and_health_gives_the_reason(
             status, _, body = http.post_json("/predict", {"duration_minutes": 20,
                                                           "mood_before": "tired"})
             assert status == 503 and body["code"] == "MODEL_UNAVAILABLE"
-    finally:
-        output = stop(process)
-    assert "Traceback" not in output
+    assert "Traceback" not in server.output()
 
 
 def test_a_data_path_that_is_a_directory_leaves_the_journal_empty_and_says_why(
-        trained_dir: Path, dataset_path: Path, tmp_path: Path) -> None:
+        artifacts: Path, dataset_path: Path) -> None:
     """DATA_PATH only seeds an empty journal now: the server starts, serves predictions and an
     empty journal, and its log names the problem in one line."""
-    model = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, model, symlinks=True)
-    model_dir, data_path = _data_is_a_folder(model, dataset_path, pytest.MonkeyPatch())
-    process, http = start_serve(model_dir, data_path, workers=1)
-    try:
-        wait_until_answering(http, process)
+    with serving(artifacts, dataset_path.parent, workers=1, ready="/livez") as server:
+        http = server.http
         assert http.call("GET", "/health")[0] == 200
         status, headers, rows = http.call("GET", "/sessions")
         assert status == 200 and rows == [] and headers["X-Total-Count"] == "0"
         assert http.post_json("/predict", {"duration_minutes": 20,
                                            "mood_before": "tired"})[0] == 200
-    finally:
-        output = stop(process)
+    output = server.output()
     assert "Traceback" not in output
     assert [line for line in output.splitlines() if "not seeded" in line and
             "is a directory" in line], output[-3000:]

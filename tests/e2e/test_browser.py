@@ -29,7 +29,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.conftest import ROOT
 from tests.e2e.browsers import BrowserNotFound, find_browser
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, serving
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,15 +42,10 @@ JOURNAL_KEY = "journal-test-key"
 @pytest.fixture(scope="module")
 def gunicorn(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
     """The real Gunicorn of conftest with its own SQLite journal and an API key for writes, and
-    its access log off: these tests send hundreds of requests, and a log written into a pipe
-    nobody reads until the end would fill it and stall the workers."""
-    process, http = start_serve(trained_dir, dataset_path,
-                                env={"ACCESS_LOG": "", "API_KEYS": JOURNAL_KEY})
-    try:
-        wait_until_healthy(http, process, 240)  # serve migrates and seeds the journal first
-        yield http
-    finally:
-        stop(process)
+    its access log off (these tests send hundreds of requests)."""
+    with serving(trained_dir, dataset_path,
+                 env={"ACCESS_LOG": "", "API_KEYS": JOURNAL_KEY}) as server:
+        yield server.http
 
 
 @pytest.fixture(scope="module")
@@ -585,12 +580,8 @@ def test_scripts_still_get_json_at_the_root(gunicorn: Http) -> None:
 @pytest.fixture(scope="module")
 def keyless(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
     """A second real Gunicorn, configured without API_KEYS: every write is refused (403)."""
-    process, http = start_serve(trained_dir, dataset_path, env={"ACCESS_LOG": "", "API_KEYS": ""})
-    try:
-        wait_until_healthy(http, process, 240)
-        yield http
-    finally:
-        stop(process)
+    with serving(trained_dir, dataset_path, env={"ACCESS_LOG": "", "API_KEYS": ""}) as server:
+        yield server.http
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

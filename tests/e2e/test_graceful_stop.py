@@ -13,7 +13,7 @@ import time
 import urllib.error
 from pathlib import Path
 
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, serving
 from tests.e2e.load import Load
 
 DRAIN_SECONDS = 3.0
@@ -31,11 +31,10 @@ def _watch_health(http: Http, until: threading.Event, seen: list) -> None:
 
 def test_sigterm_under_load_drains_and_drops_no_request_sent_before_the_drain_ended(
         trained_dir: Path, dataset_path: Path) -> None:
-    process, http = start_serve(trained_dir, dataset_path, workers=2,
-                                env={"DRAIN_SECONDS": str(DRAIN_SECONDS)})
-    try:
-        wait_until_healthy(http, process)
-        load = Load(int(http.base.rsplit(":", 1)[1]), clients=8, seconds=60).start()
+    with serving(trained_dir, dataset_path, workers=2,
+                 env={"DRAIN_SECONDS": str(DRAIN_SECONDS)}) as server:
+        process, http = server.process, server.http
+        load = Load(http.port, clients=8, seconds=60).start()
         time.sleep(1.5)
         healths: list = []
         done = threading.Event()
@@ -48,8 +47,7 @@ def test_sigterm_under_load_drains_and_drops_no_request_sent_before_the_drain_en
         outcomes = load.stop()
         done.set()
         watcher.join()
-    finally:
-        output = stop(process)
+    output = server.output()
     drain_end = terminated + DRAIN_SECONDS  # the server's own drain ends later, never earlier
     before = [o for o in outcomes if o.sent is not None and o.sent < drain_end]
     failed = [o for o in before if o.status != 200]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, serving
 
 
 def test_health_over_http(gunicorn: Http) -> None:
@@ -41,10 +41,7 @@ def test_original_endpoints_over_http(gunicorn: Http) -> None:
 
 def test_serve_trains_a_model_first_when_there_is_none(tmp_path: Path,
                                                        dataset_path: Path) -> None:
-    process, http = start_serve(tmp_path / "fresh", dataset_path, workers=1)
-    try:
-        wait_until_healthy(http, process, seconds=120)
+    with serving(tmp_path / "fresh", dataset_path, workers=1) as server:
         assert (tmp_path / "fresh" / "model.json").exists()
-    finally:
-        output = stop(process)
+    output = server.output()
     assert "training one first" in output and "[6/6]" in output

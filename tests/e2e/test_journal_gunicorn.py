@@ -9,31 +9,30 @@ import json
 import multiprocessing
 import os
 import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ContextManager, Iterator
 
 import pytest
 
 from store.journal import Journal, SessionFilter
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Server, serving
+from tests.e2e.load import worker_pids
 from tests.pgcluster import Cluster, Databases
 
 pytestmark = pytest.mark.e2e
 KEY = "e2e-key"
 CLIENTS, POSTS_PER_CLIENT = 4, 250
 BATCH_SIZE, BATCHES_PER_CLIENT = 500, 8
-STARTUP_SECONDS = 240  # a loaded CI machine may take minutes to import and seed; not a timing test
 
 
-def start_server(model_dir: Path, data_path: Path, database_url: str,
-                 workers: int = 2) -> tuple[subprocess.Popen, Http]:
+def server_on(model_dir: Path, data_path: Path, database_url: str,
+              workers: int = 2) -> ContextManager[Server]:
     """`focus-agent serve` with the journal at database_url and one API key."""
-    return start_serve(model_dir, data_path, workers,
-                       env={"DATABASE_URL": database_url, "API_KEYS": KEY, "ACCESS_LOG": ""})
+    return serving(model_dir, data_path, workers,
+                   env={"DATABASE_URL": database_url, "API_KEYS": KEY, "ACCESS_LOG": ""})
 
 
 def send(base: str, body: dict, key: str | None = None) -> tuple[int, Any]:
@@ -93,17 +92,15 @@ def run_clients(function: Any, base: str, count: int = CLIENTS) -> list[Any]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def served(request: pytest.FixtureRequest, tmp_path: Path, trained_dir: Path,
-           dataset_path: Path) -> Iterator[tuple[subprocess.Popen, Http, Journal]]:
+           dataset_path: Path) -> Iterator[tuple[Server, Journal]]:
     """A real Gunicorn with 2 workers on a fresh journal of each backend, and the journal."""
     url = (f"sqlite:///{tmp_path / 'focus.db'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres_databases").new())
-    process, http = start_server(trained_dir, dataset_path, url)
     store = Journal(url)
     try:
-        wait_until_healthy(http, process, STARTUP_SECONDS)
-        yield process, http, store
+        with server_on(trained_dir, dataset_path, url) as server:
+            yield server, store
     finally:
-        stop(process)
         store.dispose()
 
 
@@ -113,9 +110,10 @@ def count(store: Journal, where: SessionFilter = SessionFilter()) -> int:
 
 
 def test_four_clients_times_250_posts_store_exactly_1000_rows(served: Any) -> None:
-    _, http, store = served
+    server, store = served
     before = count(store)
-    results = [result for client in run_clients(single_writer, http.base) for result in client]
+    results = [result for client in run_clients(single_writer, server.http.base)
+               for result in client]
     assert [status for status, _ in results] == [201] * CLIENTS * POSTS_PER_CLIENT
     ids = {body["id"] for _, body in results}
     assert len(ids) == CLIENTS * POSTS_PER_CLIENT  # none duplicated
@@ -125,9 +123,9 @@ def test_four_clients_times_250_posts_store_exactly_1000_rows(served: Any) -> No
 
 def test_one_idempotency_key_sent_concurrently_stores_one_row(
         served: Any, record_testsuite_property: Any, request: pytest.FixtureRequest) -> None:
-    _, http, store = served
+    server, store = served
     before = count(store)
-    results = [result for client in run_clients(same_key_writer, http.base, 8)
+    results = [result for client in run_clients(same_key_writer, server.http.base, 8)
                for result in client]
     statuses = {status for status, _ in results}
     answers = [status for status, _ in results]
@@ -138,17 +136,12 @@ def test_one_idempotency_key_sent_concurrently_stores_one_row(
     assert count(store) - before == 1
 
 
-def worker_pids(master: int) -> list[int]:
-    """The Gunicorn master's worker processes."""
-    return [int(pid) for pid in
-            Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-
-
 def test_a_worker_killed_during_batches_leaves_every_batch_whole_or_absent(
         served: Any, record_testsuite_property: Any, request: pytest.FixtureRequest) -> None:
-    process, http, store = served
+    server, store = served
+    process = server.process
     with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
-        pending = pool.map_async(batch_writer, [(http.base, c) for c in range(CLIENTS)])
+        pending = pool.map_async(batch_writer, [(server.http.base, c) for c in range(CLIENTS)])
         deadline = time.monotonic() + 60
         while count(store, SessionFilter(mood_before="anxious", until=dt.date(2001, 12, 31))) \
                 < BATCH_SIZE and time.monotonic() < deadline:
@@ -177,12 +170,9 @@ def test_serve_upgrades_and_seeds_an_empty_store_once(tmp_path: Path, trained_di
                                                       dataset_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'instance' / 'focus.db'}"
     for attempt in range(2):
-        process, http = start_server(trained_dir, dataset_path, url, workers=1)
-        try:
-            wait_until_healthy(http, process, STARTUP_SECONDS)
-            assert http.call("GET", "/stats")[2]["total_sessions"] == 2000
-        finally:
-            output = stop(process)
+        with server_on(trained_dir, dataset_path, url, workers=1) as server:
+            assert server.http.call("GET", "/stats")[2]["total_sessions"] == 2000
+        output = server.output()
         assert ("seeded 2000 sessions" in output) == (attempt == 0), output
 
 
@@ -199,9 +189,8 @@ def own_postgres() -> Iterator[Cluster]:
 def test_the_database_going_down_is_503_for_the_store_and_predict_goes_on(
         own_postgres: Cluster, trained_dir: Path, dataset_path: Path) -> None:
     databases = Databases(own_postgres.admin_url)
-    process, http = start_server(trained_dir, dataset_path, databases.new())
-    try:
-        wait_until_healthy(http, process, STARTUP_SECONDS)
+    with server_on(trained_dir, dataset_path, databases.new()) as server:
+        http = server.http
         session = {"duration_minutes": 20, "mood_before": "stressed", "mood_after": "calm"}
         assert send(http.base, session)[0] == 201
         own_postgres.stop("immediate")
@@ -222,5 +211,3 @@ def test_the_database_going_down_is_503_for_the_store_and_predict_goes_on(
         own_postgres.start()
         assert http.call("GET", "/stats")[2]["total_sessions"] == 2001
         assert http.call("GET", "/health")[2]["status"] == "healthy"
-    finally:
-        stop(process)

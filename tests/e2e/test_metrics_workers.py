@@ -15,9 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import metric_samples, serving
 
 STALE = 1000  # what the earlier run left behind
 
@@ -31,61 +30,45 @@ def _leave_stale_counts(directory: Path) -> None:
                    env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)})
 
 
-def _samples(http: Http) -> dict[tuple, float]:
-    """Every sample of a scrape, keyed by (name, sorted labels)."""
-    with urllib.request.urlopen(http.base + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
-
-
-def _fresh_connection_request(http: Http, path: str, payload: object | None) -> tuple:
-    """One request on its own connection, so that both workers get some."""
-    if payload is None:
-        return http.call("GET", path, headers={"Connection": "close"})
-    return http.post_json(path, payload)
-
-
 @pytest.fixture(scope="module")
 def server(trained_dir: Path, dataset_path: Path, tmp_path_factory: pytest.TempPathFactory):
     """A 2-worker server whose metrics directory first holds an earlier run's counts."""
     directory = tmp_path_factory.mktemp("metrics")
     _leave_stale_counts(directory)
     assert any(directory.iterdir())
-    process, http = start_serve(trained_dir, dataset_path, workers=2,
-                                env={"PROMETHEUS_MULTIPROC_DIR": str(directory)})
     try:
-        wait_until_healthy(http, process)
-        yield http, directory, process
+        with serving(trained_dir, dataset_path, workers=2,
+                     env={"PROMETHEUS_MULTIPROC_DIR": str(directory)}) as server:
+            yield server.http, directory
     finally:
-        stop(process)
         shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_metrics_equal_known_requests_summed_across_workers(server) -> None:
-    http, directory, _ = server
+    http, directory = server
     moods, statuses = Counter(), Counter()
+    # urllib sends each request on its own connection, so both workers get some.
     for number in range(60):
-        status, _, body = _fresh_connection_request(http, "/predict", {
+        status, _, body = http.post_json("/predict", {
             "duration_minutes": 10 + number % 26,
             "mood_before": ("stressed", "neutral", "anxious", "tired")[number % 4]})
         statuses[("/predict", "POST", str(status))] += 1
         moods[body["mood_after"]] += 1
     for number in range(20):
-        status, _, body = _fresh_connection_request(http, "/predict", {"instances": [
+        status, _, body = http.post_json("/predict", {"instances": [
             {"duration_minutes": 20 + i, "mood_before": "tired"} for i in range(5)]})
         statuses[("/predict", "POST", str(status))] += 1
         moods.update(prediction["mood_after"] for prediction in body["predictions"])
     for number in range(15):
-        status, _, _ = _fresh_connection_request(http, "/predict", {"duration_minutes": 99})
+        status, _, _ = http.post_json("/predict", {"duration_minutes": 99})
         statuses[("/predict", "POST", str(status))] += 1
     for number in range(10):
-        status, _, _ = _fresh_connection_request(http, f"/no/such/{number}", None)
+        status, _, _ = http.call("GET", f"/no/such/{number}")
         statuses[("unmatched", "GET", str(status))] += 1
     assert statuses == {("/predict", "POST", "200"): 80, ("/predict", "POST", "400"): 15,
                         ("unmatched", "GET", "404"): 10}
 
-    samples = _samples(http)
+    samples = metric_samples(http)
     served = {tuple(value for _, value in labels): count for (name, labels), count
               in samples.items() if name == "focus_http_requests_total"
               and dict(labels)["route"] in ("/predict", "unmatched")}
@@ -105,7 +88,7 @@ def test_metrics_equal_known_requests_summed_across_workers(server) -> None:
 
 
 def test_metrics_output_passes_promtool(server) -> None:
-    http, _, _ = server
+    http, _ = server
     promtool = shutil.which("promtool")
     assert promtool, "promtool is missing: `make system-deps` installs Debian's prometheus"
     with urllib.request.urlopen(http.base + "/metrics", timeout=10) as response:

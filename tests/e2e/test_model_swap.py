@@ -11,19 +11,18 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
 from model.artifact import publish, rollback
 from model.workflow import run_training
 from tests.conftest import ROOT
-from tests.e2e.conftest import Http, server_output, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, serving
 
 LOAD_SECONDS = 15.0
 MAX_REQUESTS = 40_000
@@ -86,31 +85,25 @@ class Served:
 
     model: Path
     http: Http
-    process: subprocess.Popen
+    output: Callable[[], str]
 
     @property
     def log(self) -> list[str]:
         """What the server has printed so far, line by line."""
-        return server_output(self.process).splitlines()
+        return self.output().splitlines()
 
 
 @pytest.fixture()
-def served(trained_dir: Path, dataset_path: Path, tmp_path: Path) -> Iterator[Served]:
+def served(artifacts: Path, dataset_path: Path) -> Iterator[Served]:
     """A private copy of the trained model folder, served by Gunicorn with 2 workers."""
-    model = tmp_path / "artifacts"
-    shutil.copytree(trained_dir, model, symlinks=True)
-    process, http_client = start_serve(model, dataset_path, workers=2)
-    try:
-        wait_until_healthy(http_client, process, seconds=180)
-        yield Served(model, http_client, process)
-    finally:
-        stop(process)
+    with serving(artifacts, dataset_path, workers=2) as server:
+        yield Served(artifacts, server.http, server.output)
 
 
 def test_publish_and_rollback_under_load_drop_nothing(served: Served, newer: Path) -> None:
     model, http_client = served.model, served.http
     old = http_client.call("GET", "/health")[2]["model_version"]
-    load = Load(port=int(http_client.base.rsplit(":", 1)[1]))
+    load = Load(port=http_client.port)
     start = time.monotonic()
     threads = [threading.Thread(target=load.client, args=(start + LOAD_SECONDS,))
                for _ in range(CLIENTS)]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import runpy
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager, Iterator
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, Server, serving
 from tests.e2e.readme_examples import (Example, differences, expected_of, read_examples, replay,
                                        rewrite)
 
@@ -23,15 +22,9 @@ README = ROOT / "README.md"
 EXAMPLES = read_examples(README.read_text())
 
 
-@contextmanager
-def served(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
+def served(trained_dir: Path, dataset_path: Path) -> ContextManager[Server]:
     """A real server with the README's API key and a fresh journal (the examples write to it)."""
-    process, http = start_serve(trained_dir, dataset_path, env={"API_KEYS": "change-me"})
-    try:
-        wait_until_healthy(http, process, 240)
-        yield http
-    finally:
-        stop(process)
+    return serving(trained_dir, dataset_path, env={"API_KEYS": "change-me"})
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +32,10 @@ def readme_server(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
     """The server the examples are checked against; in write mode the README's answers are
     first regenerated from another, fresh one."""
     if os.environ.get("README_EXAMPLES") == "write":
-        with served(trained_dir, dataset_path) as http:
-            rewrite(README, http.base)
-    with served(trained_dir, dataset_path) as http:
-        yield http
+        with served(trained_dir, dataset_path) as server:
+            rewrite(README, server.http.base)
+    with served(trained_dir, dataset_path) as server:
+        yield server.http
 
 
 def test_the_readme_has_examples_of_every_endpoint() -> None:

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from tests.e2e.conftest import start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import serving
 
 SECRET = "s3cr3t-Zq8XvT"
 
 
-def _send(base: str, path: str, body: bytes | None, headers: dict[str, str]) -> dict:
-    """One request; the answer's headers (errors included)."""
-    request = urllib.request.Request(base + path, data=body, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return dict(error.headers)
-
-
 def test_log_lines_are_json_with_request_fields_and_hold_no_secret(
         trained_dir: Path, dataset_path: Path) -> None:
-    process, http = start_serve(trained_dir, dataset_path, workers=2,
-                                env={"LOG_FORMAT": "json"})
     secret_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {SECRET}",
                       "X-API-Key": SECRET, "Cookie": f"session={SECRET}"}
-    try:
-        wait_until_healthy(http, process)
-        echoed = _send(http.base, "/predict", json.dumps(
+    with serving(trained_dir, dataset_path, workers=2, env={"LOG_FORMAT": "json"}) as server:
+        http = server.http
+        echoed = http.call("POST", "/predict", json.dumps(
             {"duration_minutes": 20, "mood_before": "stressed", "note": SECRET}).encode(),
-            {**secret_headers, "X-Request-ID": "trace-42"})
-        _send(http.base, f"/predict?token={SECRET}", json.dumps(
+            {**secret_headers, "X-Request-ID": "trace-42"})[1]
+        http.call("POST", f"/predict?token={SECRET}", json.dumps(
             {"duration_minutes": 20, "mood_before": "tired"}).encode(), secret_headers)
-        _send(http.base, "/predict", f'{{"broken": "{SECRET}'.encode(), secret_headers)
-        _send(http.base, f"/{SECRET}?api_key={SECRET}", None, secret_headers)
-        generated = _send(http.base, "/health", None, {"X-Request-ID": f"bad id {SECRET}"})
-    finally:
-        output = stop(process)
+        http.call("POST", "/predict", f'{{"broken": "{SECRET}'.encode(), secret_headers)
+        http.call("GET", f"/{SECRET}?api_key={SECRET}", None, secret_headers)
+        generated = http.call("GET", "/health", None, {"X-Request-ID": f"bad id {SECRET}"})[1]
+    output = server.output()
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert SECRET not in output
     requests = [line for line in lines if line["logger"] == "focus_agent.requests"]

@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import Http, start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import Http, serving
 
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 
@@ -30,12 +30,8 @@ KEY = "schemathesis-key"
 @pytest.fixture()
 def server(trained_dir: Path, dataset_path: Path) -> Iterator[Http]:
     """A real Gunicorn that accepts writes with KEY (its own journal: the fuzzer writes)."""
-    process, http = start_serve(trained_dir, dataset_path, env={"API_KEYS": KEY})
-    try:
-        wait_until_healthy(http, process, 240)
-        yield http
-    finally:
-        stop(process)
+    with serving(trained_dir, dataset_path, env={"API_KEYS": KEY}) as running:
+        yield running.http
 
 
 def test_the_server_conforms_to_its_openapi_document(server: Http, tmp_path: Path) -> None:

@@ -7,34 +7,21 @@ poller, and a trickling client holds one thread of several, so everyone else is 
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 from tests.e2e.conftest import Http
-from tests.e2e.load import PREDICT_BODY, SlowClients
+from tests.e2e.load import HEADERS, PREDICT_BODY, SlowClients
 
 GENEROUS_TIMEOUT = 10  # "answered", not "answered fast": no latency is asserted
 
 
-def _answers(http: Http, path: str, body: bytes | None = None) -> int:
-    """The status of one request on a new connection, within the generous timeout."""
-    request = urllib.request.Request(http.base + path, data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=GENEROUS_TIMEOUT) as response:
-        json.loads(response.read())
-        return response.status
-
-
 def test_health_and_predict_answer_while_eight_slow_clients_hold_connections(
         gunicorn: Http) -> None:
-    port = int(gunicorn.base.rsplit(":", 1)[1])
-    slow = SlowClients(port, silent=4, trickling=4)
+    slow = SlowClients(gunicorn.port, silent=4, trickling=4)
     try:
         slow.wait_trickling()
         statuses = []
         for _ in range(8):
-            statuses.append(_answers(gunicorn, "/health"))
-            statuses.append(_answers(gunicorn, "/predict", PREDICT_BODY))
+            statuses.append(gunicorn.call("GET", "/health")[0])
+            statuses.append(gunicorn.call("POST", "/predict", PREDICT_BODY, HEADERS)[0])
         assert statuses == [200] * 16
         assert slow.holding(), "a slow client was dropped before the probes ended"
     finally:
@@ -42,8 +29,7 @@ def test_health_and_predict_answer_while_eight_slow_clients_hold_connections(
 
 
 def test_a_slow_client_that_finishes_its_request_is_answered(gunicorn: Http) -> None:
-    port = int(gunicorn.base.rsplit(":", 1)[1])
-    slow = SlowClients(port, silent=1, trickling=0)
+    slow = SlowClients(gunicorn.port, silent=1, trickling=0)
     try:
         connection = slow.silent[0]
         body = PREDICT_BODY

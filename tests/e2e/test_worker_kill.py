@@ -10,29 +10,17 @@ from __future__ import annotations
 import os
 import signal
 import time
-import urllib.request
 from pathlib import Path
 
-from prometheus_client.parser import text_string_to_metric_families
-
-from tests.e2e.conftest import start_serve, stop, wait_until_healthy
+from tests.e2e.conftest import metric_samples, serving
 from tests.e2e.load import Load, established_connections, worker_pids
-
-
-def _workers_gauge(base: str) -> float:
-    """focus_workers as scraped now."""
-    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    return next(sample.value for family in text_string_to_metric_families(text)
-                for sample in family.samples if sample.name == "focus_workers")
 
 
 def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
         trained_dir: Path, dataset_path: Path) -> None:
-    process, http = start_serve(trained_dir, dataset_path, workers=2)
-    try:
-        wait_until_healthy(http, process)
-        port = int(http.base.rsplit(":", 1)[1])
+    with serving(trained_dir, dataset_path, workers=2) as server:
+        process, http = server.process, server.http
+        port = http.port
         before = worker_pids(process.pid)
         load = Load(port, clients=8, seconds=60).start()
         time.sleep(2)
@@ -47,9 +35,7 @@ def test_kill_9_of_a_worker_under_load_fails_at_most_the_requests_it_held(
         while len(worker_pids(process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         after = worker_pids(process.pid)
-        workers_gauge = _workers_gauge(http.base)
-    finally:
-        stop(process)
+        workers_gauge = metric_samples(http)[("focus_workers", ())]
     failed = [o for o in outcomes if o.status != 200]
     answered_after = [o for o in outcomes if o.status == 200 and o.sent > killed_at]
     print(f"\nkill -9 under load: worker held {held} connections, {len(failed)} of "
