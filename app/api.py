@@ -91,7 +91,7 @@ def _int_query(name: str, default: int, low: int, high: int | None = None) -> in
 @api.post("/predict")
 def predict() -> Response:
     """Mood after one session, or after each of a batch of sessions ({"instances": [...]})."""
-    body = json_body(request)
+    body = json_body()
     model = serving_model()
     if "instances" in body:
         return _predict_batch(body, model)
@@ -128,7 +128,7 @@ def search_range(low: int | None, high: int | None,
 @api.post("/recommend")
 def recommend() -> Response:
     """The session length that makes the target mood most likely, with the whole curve."""
-    wish = validated(RecommendRequest, json_body(request))
+    wish = validated(RecommendRequest, json_body())
     model = serving_model()
     low, high = search_range(wish.min_minutes, wish.max_minutes, model.trained_range)
     curve = model.curve(wish.mood_before, wish.target_mood, low, high)

@@ -130,7 +130,7 @@ def _answer(batch: bool) -> Any:
 def record_sessions() -> Response:
     """Record one session, or a batch ({"sessions": [...]}, all or nothing); needs an API key."""
     client = authorised_client()
-    body = json_body(request)
+    body = json_body()
     batch, sessions = _sessions_to_record(body)
     key = _idempotency_key()
     store = journal()

@@ -8,24 +8,32 @@ query string, so API keys and tokens cannot reach the log.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import sys
+import threading
 import time
-import uuid
-from typing import Any, Callable, Iterable
+import traceback
+from collections import deque
+from typing import Any, Callable, Iterable, NamedTuple
 
 import orjson
-from flask import Flask, Response, request
+from flask import Flask
 
-from app.state import agent_state
+from app.model_slot import ModelSlot
+from app.state import models_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
-STARTED_ENVIRON = "focus_agent.started"
+WERKZEUG_REQUEST = "werkzeug.request"  # the request, until Flask pops its context
+OBSERVERS = "focus_agent_request_observers"
 # What a client may choose as its request id: short, and nothing that could forge a log line.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 REQUEST_FIELDS = ("request_id", "method", "route", "status", "duration_ms", "model_version")
 request_log = logging.getLogger("focus_agent.requests")
+# No format here shows a thread, process or multiprocessing name: every record (one per
+# request) skips looking them up, which halves what creating it costs.
+logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
 
 class JsonFormatter(logging.Formatter):
@@ -75,36 +83,120 @@ FORMATTERS: dict[str, Callable[[], logging.Formatter]] = {
     "json": JsonFormatter, "text": TextFormatter}
 
 
+class StdoutHandler(logging.StreamHandler):
+    """A StreamHandler whose threads never queue behind each other to write a line.
+
+    Each thread formats its record itself and queues the line; whichever thread finds the
+    stream free writes every queued line in one write, then looks again, so no line waits for
+    a later record. (A plain StreamHandler writes under a lock: with a worker's threads each
+    logging every request, they convoy on that lock.)
+    """
+
+    def __init__(self, stream: Any = None) -> None:
+        """Write to stream (default: sys.stderr, as StreamHandler)."""
+        super().__init__(stream)
+        self._pending: deque[str] = deque()
+        self._writing = threading.Lock()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        """Format the record if it passes the filters, then write what is queued."""
+        if not self.filter(record):
+            return False
+        try:
+            self._pending.append(self.format(record) + self.terminator)
+        except Exception:
+            self.handleError(record)
+            return True
+        self._write_pending()
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write one record (what handle does, for callers of emit)."""
+        self.handle(record)
+
+    def _write_pending(self) -> None:
+        """Write every queued line, unless another thread is writing (it will write ours)."""
+        while self._pending and self._writing.acquire(blocking=False):
+            try:
+                lines = [self._pending.popleft() for _ in range(len(self._pending))]
+                self.stream.write("".join(lines))
+                self.stream.flush()
+            except Exception:  # as logging does: a broken stream must not break the caller
+                if logging.raiseExceptions:
+                    traceback.print_exc(file=sys.stderr)
+            finally:
+                self._writing.release()
+
+    def _at_fork_reinit(self) -> None:
+        """In a forked child: fresh locks (another thread may have held one at the fork)."""
+        super()._at_fork_reinit()
+        self._writing = threading.Lock()
+
+
 def configure_logging(log_format: str, level: str) -> None:
     """Log to stdout in the chosen format, unless logging is configured already (Gunicorn)."""
     root = logging.getLogger()
     if root.handlers:
         return
-    handler = logging.StreamHandler(sys.stdout)
+    handler = StdoutHandler(sys.stdout)
     handler.setFormatter(FORMATTERS[log_format]())
     root.addHandler(handler)
     root.setLevel(level)
 
 
-class RequestIdMiddleware:
-    """WSGI wrapper: every request gets an id (the client's when well formed) and a start time.
+def new_request_id() -> str:
+    """128 random bits as 32 hex digits.
+
+    From `random`, not uuid4: uuid4 reads the kernel's random source, a system call that
+    releases the GIL on every request, and a request id is a label, not a secret. The module's
+    generator is reseeded in every forked process, so no two workers share a sequence.
+    """
+    return f"{random.getrandbits(128):032x}"
+
+
+class Answered(NamedTuple):
+    """What is recorded of one answered request: never a body, a header or a query string."""
+
+    request_id: str
+    method: str
+    route: str
+    status: int
+    seconds: float
+
+
+RequestObserver = Callable[[Answered], None]
+
+
+class RequestMiddleware:
+    """WSGI wrapper: every request gets an id (the client's when well formed); every answer
+    carries it and is told once to the observers (the request log, the metrics).
 
     The id replaces the X-Request-ID header in the environ, so every part of the app (error
-    answers, logs) reads the same one, and it is echoed on every answer.
+    answers, logs) reads the same one. The observers hear of the answer when the app starts
+    it, while Flask still holds the request whose URL rule gives the route template: one
+    place per request instead of a Flask hook per observer.
     """
 
     def __init__(self, wsgi_app: Callable) -> None:
-        """Wrap the app's WSGI callable."""
+        """Wrap the app's WSGI callable; no observers yet."""
         self.wsgi_app = wsgi_app
+        self.observers: list[RequestObserver] = []
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """Stamp the request, call the app, add the id to the answer's headers."""
-        environ[STARTED_ENVIRON] = time.perf_counter()
+        """Stamp the request, call the app, add the id to the answer and tell the observers."""
+        started = time.perf_counter()
         given = environ.get(REQUEST_ID_ENVIRON, "")
-        request_id = given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = given if VALID_REQUEST_ID.fullmatch(given) else new_request_id()
         environ[REQUEST_ID_ENVIRON] = request_id
 
         def start_with_id(status: str, headers: list, exc_info: Any = None) -> Callable:
+            if self.observers:
+                request = environ.get(WERKZEUG_REQUEST)
+                answered = Answered(request_id, environ["REQUEST_METHOD"],
+                                    route_template(getattr(request, "url_rule", None)),
+                                    int(status[:3]), time.perf_counter() - started)
+                for observe in self.observers:
+                    observe(answered)
             # (no part of the app sets this header itself)
             return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], exc_info)
 
@@ -116,28 +208,30 @@ def route_template(rule: Any) -> str:
     return rule.rule if rule is not None else "unmatched"
 
 
-def elapsed_seconds(environ: dict) -> float:
-    """Seconds since the request reached the app."""
-    return time.perf_counter() - environ.get(STARTED_ENVIRON, time.perf_counter())
+def request_observers(app: Flask) -> list[RequestObserver]:
+    """The observers told of every answer of an app built by create_app."""
+    return app.extensions[OBSERVERS]
 
 
-def _log_request(response: Response) -> Response:
-    """Write the request's line."""
-    if request_log.isEnabledFor(logging.INFO):
-        state = agent_state()
-        fields = {"request_id": request.environ.get(REQUEST_ID_ENVIRON),
-                  "method": request.method, "route": route_template(request.url_rule),
-                  "status": response.status_code,
-                  "duration_ms": round(elapsed_seconds(request.environ) * 1000, 3),
-                  "model_version": state.model.version if state.model else None}
-        # makeRecord + handle: what info() does, minus its walk up the stack for the caller
-        request_log.handle(request_log.makeRecord(
-            request_log.name, logging.INFO, __file__, 0, "%s %s %s",
-            (fields["method"], fields["route"], fields["status"]), None, extra=fields))
-    return response
+def _request_line_writer(models: ModelSlot) -> RequestObserver:
+    """An observer that writes each answered request's line, with the model that served."""
+    def write_line(answered: Answered) -> None:
+        if request_log.isEnabledFor(logging.INFO):
+            model = models.model
+            fields = {"request_id": answered.request_id, "method": answered.method,
+                      "route": answered.route, "status": answered.status,
+                      "duration_ms": round(answered.seconds * 1000, 3),
+                      "model_version": model.version if model else None}
+            # makeRecord + handle: what info() does, minus its walk up the stack for the caller
+            request_log.handle(request_log.makeRecord(
+                request_log.name, logging.INFO, __file__, 0, "%s %s %s",
+                (answered.method, answered.route, answered.status), None, extra=fields))
+    return write_line
 
 
 def install_request_logging(app: Flask) -> None:
     """Give every request an id and a log line."""
-    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
-    app.after_request(_log_request)
+    middleware = RequestMiddleware(app.wsgi_app)
+    app.wsgi_app = middleware
+    app.extensions[OBSERVERS] = middleware.observers
+    middleware.observers.append(_request_line_writer(models_of(app)))

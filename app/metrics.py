@@ -13,13 +13,13 @@ import logging
 import os
 from typing import Callable, Iterator, Mapping
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge,
                                Histogram, generate_latest)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-from app.logs import elapsed_seconds, route_template
+from app.logs import Answered, request_observers
 from app.state import agent_state
 
 log = logging.getLogger(__name__)
@@ -104,16 +104,17 @@ class Metrics:
         self._children: dict[tuple, tuple] = {}
         self._moods: dict[str, Counter] = {}
 
-    def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
-        """Count one answered request and its latency."""
-        key = (route, method, status)
+    def observe_request(self, answered: Answered) -> None:
+        """Count one answered request by route template, method and status, and its latency."""
+        method = answered.method if answered.method in METHODS else "OTHER"
+        key = (answered.route, method, answered.status)
         children = self._children.get(key)
         if children is None:
-            children = (self.requests.labels(route, method, str(status)),
-                        self.latency.labels(route, method))
+            children = (self.requests.labels(answered.route, method, str(answered.status)),
+                        self.latency.labels(answered.route, method))
             self._children[key] = children
         children[0].inc()
-        children[1].observe(seconds)
+        children[1].observe(answered.seconds)
 
     def observe_predictions(self, counts: Mapping[str, int], batch_size: int | None) -> None:
         """Count predictions by predicted mood, and a batch's size."""
@@ -141,15 +142,6 @@ def metrics_of(app: object) -> Metrics | None:
     return extensions.get(EXTENSION) if isinstance(extensions, dict) else None
 
 
-def _observe(response: Response) -> Response:
-    """After every request: count it by route template, method and status."""
-    metrics = current_app.extensions[EXTENSION]
-    method = request.method if request.method in METHODS else "OTHER"
-    metrics.observe_request(route_template(request.url_rule), method, response.status_code,
-                            elapsed_seconds(request.environ))
-    return response
-
-
 @metrics_blueprint.get("/metrics")
 def metrics_endpoint() -> Response:
     """The metrics, for Prometheus to scrape."""
@@ -160,7 +152,7 @@ def metrics_endpoint() -> Response:
 def install_metrics(app: Flask) -> Metrics:
     """Measure every request and serve GET /metrics."""
     metrics = app.extensions[EXTENSION] = Metrics(app)
-    app.after_request(_observe)
+    request_observers(app).append(metrics.observe_request)
     app.register_blueprint(metrics_blueprint)
     return metrics
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, Iterable
 
 from flask import Flask, current_app
 
@@ -20,12 +21,31 @@ def load_models(model_dir: str, model: LoadedModel | None = None,
     return ModelSlot.following(Path(model_dir), check_seconds)
 
 
+class FollowPublished:
+    """WSGI wrapper: before each request, the slot follows a newly published model."""
+
+    def __init__(self, wsgi_app: Callable, models: ModelSlot) -> None:
+        """Wrap the app's WSGI callable."""
+        self.wsgi_app = wsgi_app
+        self.models = models
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Refresh the slot (a cheap check at most once per interval), then call the app."""
+        self.models.refresh()
+        return self.wsgi_app(environ, start_response)
+
+
 def install(app: Flask, models: ModelSlot) -> None:
     """Keep the slot on the app; before each request, follow a newly published model."""
     app.extensions[EXTENSION] = models
-    app.before_request(models.refresh)
+    app.wsgi_app = FollowPublished(app.wsgi_app, models)
+
+
+def models_of(app: Flask) -> ModelSlot:
+    """The model slot of an app built by create_app."""
+    return app.extensions[EXTENSION]
 
 
 def agent_state() -> ModelSlot:
     """The current app's model slot: the served model, or why none is (the journal has its own)."""
-    return current_app.extensions[EXTENSION]
+    return models_of(current_app)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import orjson
 from flask import Request
+from flask import request as current_request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -19,8 +20,9 @@ MAX_ECHO = 60  # characters of a client's value quoted back in a problem
 UTF8 = ("utf-8", "utf8")
 
 
-def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or an ApiError saying what is wrong with the body."""
+def json_body() -> dict[str, Any]:
+    """The current request's JSON object, or an ApiError saying what is wrong with the body."""
+    request = current_request._get_current_object()  # one context lookup, not one per use
     if not request.is_json:
         raise ApiError(415, f"Content-Type must be application/json, got "
                             f"{clipped(request.content_type or 'none')}")

@@ -6,7 +6,9 @@ import json
 import logging
 import os
 import sys
+import threading
 from datetime import datetime, timezone
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
 from app.drain import DrainFlag, drain_flag
-from app.logs import JsonFormatter, TextFormatter
+from app.logs import JsonFormatter, StdoutHandler, TextFormatter, new_request_id
 from app.metrics import export_live_accuracy
 
 PREDICT = {"duration_minutes": 20, "mood_before": "stressed"}
@@ -167,3 +169,40 @@ def test_the_drain_flag_is_shared_with_forked_children() -> None:
         os._exit(0)
     os.waitpid(pid, 0)
     assert flag.active
+
+
+def test_the_stdout_handler_writes_every_line_whole_from_many_threads() -> None:
+    stream = StringIO()
+    handler = StdoutHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("test.stdout_handler")
+    logger.propagate, logger.handlers = False, [handler]
+    logger.setLevel(logging.INFO)
+
+    def log_lines(thread: int) -> None:
+        for line in range(500):
+            logger.info("%s %s", thread, line)
+
+    threads = [threading.Thread(target=log_lines, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+    assert len(messages) == 8 * 500
+    for thread in range(8):  # each thread's lines all there, in the order it logged them
+        assert [m for m in messages if m.split()[0] == str(thread)] == \
+            [f"{thread} {line}" for line in range(500)]
+
+
+def test_generated_request_ids_differ_between_forked_workers() -> None:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a worker forked from the preloaded master draws its own ids
+        os.write(write_end, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read_end, 64).decode()
+    os.close(read_end)
+    os.close(write_end)
+    assert len(child) == 32 and child != new_request_id()
