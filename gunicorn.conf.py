@@ -27,10 +27,15 @@ os.makedirs(METRICS_DIR, exist_ok=True)  # the preloaded app writes there (a fre
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# WORKER_CLASS=sync is kept for comparison (make bench); gthread is the served model.
-worker_class = os.environ.get("WORKER_CLASS", "gthread")
+# WORKER_CLASS=sync is kept for comparison (make bench); gthread is the served model, as
+# Gunicorn's gthread worker that keeps serving a busy keep-alive connection (app/worker.py).
+WORKER_CLASSES = {"gthread": "app.worker.LingeringThreadWorker", "sync": "sync"}
+_chosen = os.environ.get("WORKER_CLASS", "gthread")
+if _chosen not in WORKER_CLASSES:
+    raise SystemExit(f"WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, got {_chosen!r}")
+worker_class = WORKER_CLASSES[_chosen]
 # (Gunicorn would silently turn sync into gthread with more than one thread.)
-threads = int(os.environ.get("GUNICORN_THREADS", "16")) if worker_class == "gthread" else 1
+threads = int(os.environ.get("GUNICORN_THREADS", "16")) if worker_class != "sync" else 1
 keepalive = int(os.environ.get("KEEPALIVE_SECONDS", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
@@ -60,7 +65,7 @@ logconfig_dict = {
     "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": [],
                                    "propagate": True},
                 "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+    "handlers": {"stdout": {"class": "app.logs.StdoutHandler", "stream": "ext://sys.stdout",
                             "formatter": os.environ.get("LOG_FORMAT", "json").lower()}},
     "formatters": {"json": {"()": "app.logs.JsonFormatter"},
                    "text": {"()": "app.logs.TextFormatter"}},
