@@ -23,9 +23,8 @@ from tests.delivery.conftest import COMMIT
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def push_env(monkeypatch, registry, built_image):
-    """Registry and credentials in the environment, as Jenkins binds them."""
+def bind_as_jenkins(monkeypatch, registry: dict) -> dict:
+    """Put the registry and its credentials in the environment, as Jenkins binds them."""
     monkeypatch.setenv("REGISTRY", registry["REGISTRY"])
     monkeypatch.setenv("DOCKERHUB_USERNAME", registry["REGISTRY_USER"])
     monkeypatch.setenv("DOCKERHUB_TOKEN", registry["REGISTRY_PASSWORD"])
@@ -33,12 +32,15 @@ def push_env(monkeypatch, registry, built_image):
 
 
 @pytest.fixture
+def push_env(monkeypatch, registry, built_image):
+    """Registry and credentials in the environment, as Jenkins binds them."""
+    return bind_as_jenkins(monkeypatch, registry)
+
+
+@pytest.fixture
 def auth_push_env(monkeypatch, auth_registry, built_image):
     """Like push_env, for a registry that checks passwords."""
-    monkeypatch.setenv("REGISTRY", auth_registry["REGISTRY"])
-    monkeypatch.setenv("DOCKERHUB_USERNAME", auth_registry["REGISTRY_USER"])
-    monkeypatch.setenv("DOCKERHUB_TOKEN", auth_registry["REGISTRY_PASSWORD"])
-    return auth_registry
+    return bind_as_jenkins(monkeypatch, auth_registry)
 
 
 @pytest.fixture(scope="module")
