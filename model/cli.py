@@ -177,11 +177,17 @@ def signing_key_command(private_path: Path, public_path: Path | None) -> None:
         descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
         raise ModelError(f"cannot create {private_path}: {exc.strerror}") from None
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(private_key_pem(key))
     public = public_key_text(key.public_key())
-    if public_path is not None:
-        write_text_atomically(public_path, public + "\n")
+    target = private_path
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(private_key_pem(key))
+        if public_path is not None:
+            target = public_path
+            write_text_atomically(public_path, public + "\n")
+    except OSError as exc:  # no half-made pair: the private key goes too (it was created here)
+        private_path.unlink(missing_ok=True)
+        raise ModelError(f"cannot write {target}: {exc.strerror or exc}; no key was kept")
     click.echo(public)
 
 

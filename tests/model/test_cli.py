@@ -167,6 +167,17 @@ def test_signing_key_writes_a_private_key_only_its_owner_reads(tmp_path: Path) -
     assert again.exit_code == 1 and "cannot create" in again.output
 
 
+def test_signing_key_keeps_no_private_key_when_the_public_one_cannot_be_written(
+        tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = runner.invoke(cli, ["signing-key", "--private", str(tmp_path / "key.pem"),
+                                 "--public", str(tmp_path / "a-file" / "key.pub")])
+    line = _one_line_error(result)
+    assert f"cannot write {tmp_path / 'a-file' / 'key.pub'}" in line
+    assert "no key was kept" in line
+    assert not (tmp_path / "key.pem").exists()
+
+
 def test_signed_training_then_required_verification(tmp_path: Path, dataset_path: Path) -> None:
     runner.invoke(cli, ["signing-key", "--private", str(tmp_path / "key.pem"),
                         "--public", str(tmp_path / "key.pub")])
