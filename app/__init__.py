@@ -28,9 +28,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, FOCUS_AGENT=config)
     install(app, load_models(config.model_dir, model, config.model_check_seconds))
     register_error_handlers(app)
+    install_request_logging(app)
     register_headers(app)
     install_drain(app)
-    install_request_logging(app)
     if config.metrics:
         install_metrics(app)
 

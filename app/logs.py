@@ -26,7 +26,7 @@ from app.state import models_of
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 WERKZEUG_REQUEST = "werkzeug.request"  # the request, until Flask pops its context
-OBSERVERS = "focus_agent_request_observers"
+EXTENSION = "focus_agent_requests"
 # What a client may choose as its request id: short, and nothing that could forge a log line.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 REQUEST_FIELDS = ("request_id", "method", "route", "status", "duration_ms", "model_version")
@@ -169,7 +169,8 @@ RequestObserver = Callable[[Answered], None]
 
 class RequestMiddleware:
     """WSGI wrapper: every request gets an id (the client's when well formed); every answer
-    carries it and is told once to the observers (the request log, the metrics).
+    carries it and the fixed headers registered here (nosniff), and is told once to the
+    observers (the request log, the metrics).
 
     The id replaces the X-Request-ID header in the environ, so every part of the app (error
     answers, logs) reads the same one. The observers hear of the answer when the app starts
@@ -178,9 +179,10 @@ class RequestMiddleware:
     """
 
     def __init__(self, wsgi_app: Callable) -> None:
-        """Wrap the app's WSGI callable; no observers yet."""
+        """Wrap the app's WSGI callable; no observers or fixed headers yet."""
         self.wsgi_app = wsgi_app
         self.observers: list[RequestObserver] = []
+        self.headers: list[tuple[str, str]] = []
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Stamp the request, call the app, add the id to the answer and tell the observers."""
@@ -197,8 +199,9 @@ class RequestMiddleware:
                                     int(status[:3]), time.perf_counter() - started)
                 for observe in self.observers:
                     observe(answered)
-            # (no part of the app sets this header itself)
-            return start_response(status, [*headers, (REQUEST_ID_HEADER, request_id)], exc_info)
+            # (no part of the app sets these headers itself)
+            return start_response(status, [*headers, *self.headers,
+                                           (REQUEST_ID_HEADER, request_id)], exc_info)
 
         return self.wsgi_app(environ, start_with_id)
 
@@ -208,9 +211,9 @@ def route_template(rule: Any) -> str:
     return rule.rule if rule is not None else "unmatched"
 
 
-def request_observers(app: Flask) -> list[RequestObserver]:
-    """The observers told of every answer of an app built by create_app."""
-    return app.extensions[OBSERVERS]
+def request_middleware(app: Flask) -> RequestMiddleware:
+    """The request wrapper of an app built by create_app (to add observers and headers)."""
+    return app.extensions[EXTENSION]
 
 
 def _request_line_writer(models: ModelSlot) -> RequestObserver:
@@ -233,5 +236,5 @@ def install_request_logging(app: Flask) -> None:
     """Give every request an id and a log line."""
     middleware = RequestMiddleware(app.wsgi_app)
     app.wsgi_app = middleware
-    app.extensions[OBSERVERS] = middleware.observers
+    app.extensions[EXTENSION] = middleware
     middleware.observers.append(_request_line_writer(models_of(app)))

@@ -19,7 +19,7 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-from app.logs import Answered, request_observers
+from app.logs import Answered, request_middleware
 from app.state import agent_state
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def metrics_endpoint() -> Response:
 def install_metrics(app: Flask) -> Metrics:
     """Measure every request and serve GET /metrics."""
     metrics = app.extensions[EXTENSION] = Metrics(app)
-    request_observers(app).append(metrics.observe_request)
+    request_middleware(app).observers.append(metrics.observe_request)
     app.register_blueprint(metrics_blueprint)
     return metrics
 
