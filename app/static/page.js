@@ -32,16 +32,21 @@ function guessWarning(minutes) {
 // How the minutes field asks for a value: "Enter how many minutes {ASKED}, from 5 to 60."
 const ASKED = "you want to meditate";
 
+const minutesHint = $("predict-minutes-hint");
+const USUAL_HINT = minutesHint.textContent;
+
+// The hint under the minutes: the usual one, or (guessFor minutes) why the answer is a guess.
+function hintMinutes(guessFor) {
+  minutesHint.textContent = guessFor === null ? USUAL_HINT : guessWarning(guessFor);
+  minutesHint.classList.toggle("warning", guessFor !== null);
+}
+
 // While typing, the hint under the minutes says when the answer would be a guess.
 function steerMinutes() {
   const input = $("predict-minutes");
-  const hint = $("predict-minutes-hint");
-  const usual = hint.textContent;
   input.addEventListener("input", () => {
     const [minutes] = readMinutes(input, contract, ASKED);
-    const guess = minutes !== null && outsideTrained(minutes);
-    hint.textContent = guess ? guessWarning(minutes) : usual;
-    hint.classList.toggle("warning", guess);
+    hintMinutes(minutes !== null && outsideTrained(minutes) ? minutes : null);
   });
 }
 
@@ -66,6 +71,7 @@ async function predict({ mood, minutes }) {
   const nodes = [headline, ...probabilityBars(answer.probabilities)];
   if (answer.warnings.length || outsideTrained(minutes)) {
     nodes.push(element("p", { class: "warning", id: "predict-warning" }, guessWarning(minutes)));
+    hintMinutes(null);  // the answer says it now: once, not twice
   }
   return nodes;
 }

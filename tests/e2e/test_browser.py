@@ -204,6 +204,7 @@ def test_outside_the_trained_range_the_warning_is_in_plain_words(page: Page) -> 
     warning = page.shown("predict-warning").text
     assert warning == ("The model learned from sessions of 10 to 35 minutes, so for 50 minutes "
                        "its answer is a guess beyond what it has seen.")
+    assert "guess" not in page.shown("predict-minutes-hint").text  # said once, in the answer
     assert "duration_minutes" not in page.find("main").text
     page.shot("predict-outside-range", "predict-title")
     page.set_minutes("30")
