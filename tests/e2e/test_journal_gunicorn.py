@@ -5,6 +5,7 @@ database going away while predictions go on."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import multiprocessing
 import os
@@ -47,8 +48,8 @@ def send(base: str, body: dict, key: str | None = None) -> tuple[int, Any]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
-    except (OSError, ValueError) as error:  # reset, refused, truncated: the worker died
-        return 0, str(error)
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        return 0, str(error)  # reset, refused, or headers without their body: the worker died
 
 
 def single_writer(job: tuple[str, int]) -> list[tuple[int, Any]]:
