@@ -9,6 +9,7 @@ from flask import Flask
 from app.config import Config
 from app.drain import install_drain
 from app.errors import register_error_handlers
+from app.fast_predict import install_fast_predict
 from app.headers import register_headers
 from app.logs import configure_logging, install_request_logging
 from app.metrics import install_metrics
@@ -26,6 +27,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     configure_logging(config.log_format, config.log_level)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes, FOCUS_AGENT=config)
+    install_fast_predict(app)
     install(app, load_models(config.model_dir, model, config.model_check_seconds))
     register_error_handlers(app)
     install_request_logging(app)

@@ -26,6 +26,7 @@ from app.state import models_of
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 WERKZEUG_REQUEST = "werkzeug.request"  # the request, until Flask pops its context
+ROUTE_ENVIRON = "focus_agent.route"  # the route template of a request answered below Flask
 EXTENSION = "focus_agent_requests"
 # What a client may choose as its request id: short, and nothing that could forge a log line.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -193,9 +194,9 @@ class RequestMiddleware:
 
         def start_with_id(status: str, headers: list, exc_info: Any = None) -> Callable:
             if self.observers:
-                request = environ.get(WERKZEUG_REQUEST)
-                answered = Answered(request_id, environ["REQUEST_METHOD"],
-                                    route_template(getattr(request, "url_rule", None)),
+                route = environ.get(ROUTE_ENVIRON) or route_template(
+                    getattr(environ.get(WERKZEUG_REQUEST), "url_rule", None))
+                answered = Answered(request_id, environ["REQUEST_METHOD"], route,
                                     int(status[:3]), time.perf_counter() - started)
                 for observe in self.observers:
                     observe(answered)
