@@ -1,8 +1,9 @@
 """POST /predict's common case answered below Flask, byte for byte as Flask answers it.
 
 A single prediction is the service's hot path, and Flask's request machinery (request and
-app contexts, routing, a Response object, the after-request hook) costs more than the
-prediction itself: about three quarters of the CPU a request takes in the app. So a request
+app contexts, routing, a Response object, the after-request hook) costs several times what
+the prediction does: called in process, the app takes about 60 us for it below Flask and
+about 300 us through Flask (docs/benchmarks.md). So a request
 that is plainly a well-formed single prediction is answered here from the same validation
 (PREDICT_REQUEST) and the same precomputed answers (ServingModel.single_body), counted in the
 same metrics; the request wrapper around it still gives it its id, fixed headers, log line
