@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 import app as package
 from app.drain import DRAINING, drain_flag
 from app.errors import ApiError
+from app.fast_predict import single_answer
 from app.metrics import observe_predictions
 from app.openapi import openapi_document
 from app.page import page_response, wants_html
@@ -95,10 +96,7 @@ def predict() -> Response:
     model = serving_model()
     if "instances" in body:
         return _predict_batch(body, model)
-    session = validated(PREDICT_REQUEST, body)
-    mood, minutes = session["mood_before"], session["duration_minutes"]
-    observe_predictions({model.mood_after(mood, minutes): 1})
-    return raw_json_response(model.single_body(mood, minutes))
+    return raw_json_response(single_answer(current_app, model, validated(PREDICT_REQUEST, body)))
 
 
 def _predict_batch(body: dict, model: ServingModel) -> Response:
@@ -110,7 +108,7 @@ def _predict_batch(body: dict, model: ServingModel) -> Response:
                             " split it into smaller batches",
                        [{"field": "instances", "problem": f"at most {limit} items"}])
     indices = model.batch_indices(validated(BatchPredictRequest, body).instances)
-    observe_predictions(model.mood_counts(indices), batch_size=len(indices))
+    observe_predictions(current_app, model.mood_counts(indices), batch_size=len(indices))
     return raw_json_response(model.batch_body_at(indices))
 
 

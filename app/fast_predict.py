@@ -15,16 +15,16 @@ read, and Flask answers it as it always has: every error message keeps one sourc
 from __future__ import annotations
 
 import io
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import orjson
 from flask import Flask
-from pydantic import ValidationError
 
 from app.logs import ROUTE_ENVIRON
-from app.metrics import metrics_of
+from app.metrics import observe_predictions
 from app.responses import JSON
 from app.schemas import PREDICT_REQUEST
+from app.serving import ServingModel
 from app.state import models_of
 
 ROUTE = "/predict"
@@ -40,43 +40,42 @@ class PredictFastPath:
         self.wsgi_app = app.wsgi_app
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """The fast answer when there is one, else whatever Flask answers."""
-        if environ["PATH_INFO"] == ROUTE and environ["REQUEST_METHOD"] == "POST":
-            body = self.answer(environ)
+        """The fast answer when there is one, else whatever Flask answers.
+
+        A body read here and declined is put back in the environ for Flask to read again.
+        """
+        length = environ.get("CONTENT_LENGTH", "")
+        if (environ["PATH_INFO"] == ROUTE and environ["REQUEST_METHOD"] == "POST"
+                and environ.get("CONTENT_TYPE") == JSON and length.isascii() and length.isdigit()
+                and int(length) <= MAX_FAST_BYTES):
+            data = environ["wsgi.input"].read(int(length))
+            body = self.answer(data)
             if body is not None:
                 environ[ROUTE_ENVIRON] = ROUTE
                 start_response("200 OK", [("Content-Type", JSON),
                                           ("Content-Length", str(len(body)))])
                 return [body]
+            environ["wsgi.input"] = io.BytesIO(data)
         return self.wsgi_app(environ, start_response)
 
-    def answer(self, environ: dict) -> bytes | None:
-        """The answer to a plain single prediction, or None to let Flask answer.
-
-        The body, once read, is put back in the environ for Flask to read again.
-        """
-        length = environ.get("CONTENT_LENGTH", "")
-        if environ.get("CONTENT_TYPE") != JSON or not length.isascii() \
-                or not length.isdigit() or int(length) > MAX_FAST_BYTES:
-            return None
-        data = environ["wsgi.input"].read(int(length))
-        environ["wsgi.input"] = io.BytesIO(data)
+    def answer(self, data: bytes) -> bytes | None:
+        """The answer to a body that is a plain single prediction, or None to let Flask answer."""
         model = models_of(self.app).model
         if model is None:
             return None
         try:
-            session = PREDICT_REQUEST.validate_python(orjson.loads(data))
-        except (orjson.JSONDecodeError, ValidationError):
+            return single_answer(self.app, model, PREDICT_REQUEST.validate_python(
+                orjson.loads(data)))
+        except Exception:  # a body to refuse, or an unexpected error: Flask answers either
             return None
-        mood, minutes = session["mood_before"], session["duration_minutes"]
-        try:
-            body, predicted = model.single_body(mood, minutes), model.mood_after(mood, minutes)
-        except Exception:  # Flask meets it again and answers it as every unexpected error
-            return None
-        metrics = metrics_of(self.app)
-        if metrics is not None:
-            metrics.observe_predictions({predicted: 1}, None)
-        return body
+
+
+def single_answer(app: object, model: ServingModel, session: Mapping[str, Any]) -> bytes:
+    """The JSON answer to one validated session, counted in the app's metrics."""
+    mood, minutes = session["mood_before"], session["duration_minutes"]
+    body, predicted = model.single_body(mood, minutes), model.mood_after(mood, minutes)
+    observe_predictions(app, {predicted: 1})
+    return body
 
 
 def install_fast_predict(app: Flask) -> None:

@@ -157,9 +157,10 @@ def install_metrics(app: Flask) -> Metrics:
     return metrics
 
 
-def observe_predictions(counts: Mapping[str, int], batch_size: int | None = None) -> None:
+def observe_predictions(app: object, counts: Mapping[str, int],
+                        batch_size: int | None = None) -> None:
     """Count predictions by predicted mood (and a batch's size); nothing when metrics are off."""
-    metrics = current_app.extensions.get(EXTENSION)
+    metrics = metrics_of(app)
     if metrics is not None:
         metrics.observe_predictions(counts, batch_size)
 

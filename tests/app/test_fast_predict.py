@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.fast_predict import MAX_FAST_BYTES, PredictFastPath
+from app.logs import ROUTE_ENVIRON
 from model.schema import MOODS_BEFORE
 
 JSON = "application/json"
@@ -51,20 +52,20 @@ def _answer(client: FlaskClient, content_type: str | None, body: bytes) -> tuple
 
 def _flask_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on the fast path answers nothing, so Flask answers every request."""
-    monkeypatch.setattr(PredictFastPath, "answer", lambda self, environ: None)
+    monkeypatch.setattr(PredictFastPath, "answer", lambda self, data: None)
 
 
 @pytest.fixture()
 def fast_answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether the fast path answered, request by request."""
     answered: list[bool] = []
-    answer = PredictFastPath.answer
+    call = PredictFastPath.__call__
 
-    def recording(self: PredictFastPath, environ: dict) -> bytes | None:
-        body = answer(self, environ)
-        answered.append(body is not None)
-        return body
-    monkeypatch.setattr(PredictFastPath, "answer", recording)
+    def recording(self: PredictFastPath, environ: dict, start_response: Any) -> Any:
+        answer = call(self, environ, start_response)
+        answered.append(ROUTE_ENVIRON in environ)  # set only by an answer of its own
+        return answer
+    monkeypatch.setattr(PredictFastPath, "__call__", recording)
     return answered
 
 
